@@ -1,0 +1,20 @@
+#![allow(dead_code)] // in use once the container commands are wired (in progress)
+//! Container verbs: create, start (through the supervisor), run, stop,
+//! kill, rm, and the read side (ps, logs, inspect, wait).
+
+pub mod attach;
+pub mod create;
+pub mod exec;
+pub mod export;
+pub mod inspect;
+pub mod logs;
+pub mod names;
+pub mod network;
+pub mod port;
+pub mod ps;
+pub mod remove;
+pub mod run;
+pub mod spec;
+pub mod start;
+pub mod stop;
+pub mod user;
