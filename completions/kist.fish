@@ -564,7 +564,7 @@ complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_sub
 complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_subcommand_from rm" -l runroot -d 'Where runtime state is kept [default: $XDG_RUNTIME_DIR/kist, as root /run/kist]' -r -F
 complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_subcommand_from rm" -l storage-driver -d 'Storage driver: overlay, fuse-overlayfs or vfs' -r
 complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_subcommand_from rm" -s f -l force -d 'Force the removal of a running container (uses SIGKILL)'
-complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_subcommand_from rm" -s v -l volumes -d 'Remove anonymous volumes associated with the container'
+complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_subcommand_from rm" -s v -l volumes -d 'Remove anonymous volumes associated with the container (kist makes none yet: `-v` takes bind mounts only, which are never removed)'
 complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
 complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_subcommand_from wait" -l root -d 'Where images and containers are stored [default: ~/.local/share/kist, as root /var/lib/kist]' -r -F
@@ -640,8 +640,8 @@ complete -c kist -n "__fish_kist_using_subcommand network; and not __fish_seen_s
 complete -c kist -n "__fish_kist_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune connect disconnect help" -f -a "rm" -d 'Remove one or more networks'
 complete -c kist -n "__fish_kist_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune connect disconnect help" -f -a "remove" -d 'Remove one or more networks'
 complete -c kist -n "__fish_kist_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune connect disconnect help" -f -a "prune" -d 'Remove all unused networks'
-complete -c kist -n "__fish_kist_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune connect disconnect help" -f -a "connect" -d 'Connect a container to a network (stopped containers only, for now)'
-complete -c kist -n "__fish_kist_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune connect disconnect help" -f -a "disconnect" -d 'Disconnect a container from a network (stopped containers only, for now)'
+complete -c kist -n "__fish_kist_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune connect disconnect help" -f -a "connect" -d 'Connect a container to a network'
+complete -c kist -n "__fish_kist_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune connect disconnect help" -f -a "disconnect" -d 'Disconnect a container from a network'
 complete -c kist -n "__fish_kist_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune connect disconnect help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kist -n "__fish_kist_using_subcommand network; and __fish_seen_subcommand_from create" -s d -l driver -d 'Driver to manage the network (bridge)' -r
 complete -c kist -n "__fish_kist_using_subcommand network; and __fish_seen_subcommand_from create" -l subnet -d 'Subnet in CIDR format [default: the first free one of 10.89.1.0/24 … 10.89.255.0/24]' -r
@@ -718,8 +718,8 @@ complete -c kist -n "__fish_kist_using_subcommand network; and __fish_seen_subco
 complete -c kist -n "__fish_kist_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Display detailed information on one or more networks'
 complete -c kist -n "__fish_kist_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Remove one or more networks'
 complete -c kist -n "__fish_kist_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Remove all unused networks'
-complete -c kist -n "__fish_kist_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "connect" -d 'Connect a container to a network (stopped containers only, for now)'
-complete -c kist -n "__fish_kist_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "disconnect" -d 'Disconnect a container from a network (stopped containers only, for now)'
+complete -c kist -n "__fish_kist_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "connect" -d 'Connect a container to a network'
+complete -c kist -n "__fish_kist_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "disconnect" -d 'Disconnect a container from a network'
 complete -c kist -n "__fish_kist_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kist -n "__fish_kist_using_subcommand logs" -s n -l tail -d 'Number of lines to show from the end of the logs' -r
 complete -c kist -n "__fish_kist_using_subcommand logs" -l since -d 'Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)' -r
@@ -851,7 +851,7 @@ complete -c kist -n "__fish_kist_using_subcommand rm" -l root -d 'Where images a
 complete -c kist -n "__fish_kist_using_subcommand rm" -l runroot -d 'Where runtime state is kept [default: $XDG_RUNTIME_DIR/kist, as root /run/kist]' -r -F
 complete -c kist -n "__fish_kist_using_subcommand rm" -l storage-driver -d 'Storage driver: overlay, fuse-overlayfs or vfs' -r
 complete -c kist -n "__fish_kist_using_subcommand rm" -s f -l force -d 'Force the removal of a running container (uses SIGKILL)'
-complete -c kist -n "__fish_kist_using_subcommand rm" -s v -l volumes -d 'Remove anonymous volumes associated with the container'
+complete -c kist -n "__fish_kist_using_subcommand rm" -s v -l volumes -d 'Remove anonymous volumes associated with the container (kist makes none yet: `-v` takes bind mounts only, which are never removed)'
 complete -c kist -n "__fish_kist_using_subcommand rm" -s h -l help -d 'Print help'
 complete -c kist -n "__fish_kist_using_subcommand rm" -s V -l version -d 'Print version'
 complete -c kist -n "__fish_kist_using_subcommand wait" -l root -d 'Where images and containers are stored [default: ~/.local/share/kist, as root /var/lib/kist]' -r -F
@@ -990,5 +990,5 @@ complete -c kist -n "__fish_kist_using_subcommand help; and __fish_seen_subcomma
 complete -c kist -n "__fish_kist_using_subcommand help; and __fish_seen_subcommand_from network" -f -a "inspect" -d 'Display detailed information on one or more networks'
 complete -c kist -n "__fish_kist_using_subcommand help; and __fish_seen_subcommand_from network" -f -a "rm" -d 'Remove one or more networks'
 complete -c kist -n "__fish_kist_using_subcommand help; and __fish_seen_subcommand_from network" -f -a "prune" -d 'Remove all unused networks'
-complete -c kist -n "__fish_kist_using_subcommand help; and __fish_seen_subcommand_from network" -f -a "connect" -d 'Connect a container to a network (stopped containers only, for now)'
-complete -c kist -n "__fish_kist_using_subcommand help; and __fish_seen_subcommand_from network" -f -a "disconnect" -d 'Disconnect a container from a network (stopped containers only, for now)'
+complete -c kist -n "__fish_kist_using_subcommand help; and __fish_seen_subcommand_from network" -f -a "connect" -d 'Connect a container to a network'
+complete -c kist -n "__fish_kist_using_subcommand help; and __fish_seen_subcommand_from network" -f -a "disconnect" -d 'Disconnect a container from a network'

@@ -95,6 +95,8 @@ pub enum ConfigError {
         "cannot find the home directory of uid {0}\nhint: set HOME or pass --root and --runroot"
     )]
     NoHome(u32),
+    #[error("unsafe runtime directory {path}: {why}\nhint: set XDG_RUNTIME_DIR to a directory of your own with mode 0700, or pass --runroot")]
+    UnsafeRunroot { path: PathBuf, why: String },
 }
 
 impl Settings {
@@ -107,7 +109,10 @@ impl Settings {
             Some(path) => read_config(path)?,
             None => FileConfig::default(),
         };
-        let (root, runroot) = default_paths(rootless, uid)?;
+        let (root, (runroot, run_fallback)) = default_paths(rootless, uid)?;
+        if run_fallback && inside.is_none() && flags.runroot.is_none() && file.runroot.is_none() {
+            private_dir(&runroot, uid)?;
+        }
         let chosen = flags.storage_driver.clone().or(file.storage_driver);
         let storage_driver_set = chosen.is_some();
         let storage_driver = chosen.unwrap_or_else(|| "overlay".into());
@@ -221,15 +226,51 @@ fn read_config(path: &Path) -> Result<FileConfig, ConfigError> {
     })
 }
 
-fn default_paths(rootless: bool, uid: u32) -> Result<(PathBuf, PathBuf), ConfigError> {
+/// The data and runtime directories, and whether the latter is the
+/// fallback under /tmp (no `$XDG_RUNTIME_DIR`).
+type DefaultPaths = (PathBuf, (PathBuf, bool));
+
+fn default_paths(rootless: bool, uid: u32) -> Result<DefaultPaths, ConfigError> {
     if !rootless {
-        return Ok(("/var/lib/kist".into(), "/run/kist".into()));
+        return Ok(("/var/lib/kist".into(), ("/run/kist".into(), false)));
     }
     let base = directories::BaseDirs::new().ok_or(ConfigError::NoHome(uid))?;
     let data = base.data_dir().join("kist");
     let run = match base.runtime_dir() {
-        Some(dir) => dir.join("kist"),
-        None => std::env::temp_dir().join(format!("kist-{uid}")),
+        Some(dir) => (dir.join("kist"), false),
+        None => (std::env::temp_dir().join(format!("kist-{uid}")), true),
     };
     Ok((data, run))
+}
+
+/// The fallback runtime directory lives in a world-writable place: it is
+/// made 0700, and one that another user made (or opened up) is refused.
+fn private_dir(path: &Path, uid: u32) -> Result<(), ConfigError> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    let unsafe_dir = |why: String| ConfigError::UnsafeRunroot {
+        path: path.into(),
+        why,
+    };
+    match std::fs::DirBuilder::new().mode(0o700).create(path) {
+        Ok(()) => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(unsafe_dir(format!("cannot create it: {e}"))),
+    }
+    let meta = std::fs::symlink_metadata(path).map_err(|e| unsafe_dir(e.to_string()))?;
+    if !meta.is_dir() {
+        return Err(unsafe_dir("it is not a directory".into()));
+    }
+    if meta.uid() != uid {
+        return Err(unsafe_dir(format!(
+            "it belongs to uid {}, not to you",
+            meta.uid()
+        )));
+    }
+    if meta.mode() & 0o077 != 0 {
+        return Err(unsafe_dir(format!(
+            "its mode is {:o}; it must be 0700",
+            meta.mode() & 0o7777
+        )));
+    }
+    Ok(())
 }

@@ -32,8 +32,13 @@ fn tar_files(data: &[u8]) -> BTreeMap<String, Vec<u8>> {
 }
 
 fn assert_busybox_loaded(k: &Kist, name: &str) {
+    assert_busybox_loaded_as(k, name, &fixtures::busybox().full_id());
+}
+
+/// The busybox fixture under `name`, with the image ID `id` (a converter
+/// may rewrite the config).
+fn assert_busybox_loaded_as(k: &Kist, name: &str, id: &str) {
     let img = fixtures::busybox();
-    let id = img.full_id();
     let list = k.image_list();
     assert_eq!(list, vec![format!("{name} {id}")], "{:?}", k.mode);
     let v = inspect_json(k, name);
@@ -64,13 +69,14 @@ fn assert_busybox_loaded(k: &Kist, name: &str) {
     let bb = fixtures::busybox_bytes().len() as u64;
     assert!(size >= bb && size <= img.tar_size(), "Size {size}");
     // The short ID and the repository work as references too.
-    assert_eq!(k.inspect(&img.id()[..12], "{{.Id}}"), id);
+    let short_id = &id[7..19];
+    assert_eq!(k.inspect(short_id, "{{.Id}}"), id);
     if name.ends_with(":latest") {
         assert_eq!(k.inspect(repo, "{{.Id}}"), id);
     }
     let short = k.ok(&["images", "--format", "{{.ID}} {{.Repository}} {{.Tag}}"]);
     let (r, t) = name.rsplit_once(':').unwrap();
-    assert_eq!(short, format!("{} {r} {t}\n", &img.id()[..12]));
+    assert_eq!(short, format!("{short_id} {r} {t}\n"));
     k.assert_tmp_empty();
     let dirs = k.layer_dirs();
     let want: std::collections::BTreeSet<String> = img.diff_ids().into_iter().collect();
@@ -641,20 +647,63 @@ fn save_oci_archive() {
 
 #[test]
 fn skopeo_docker_archive_loads() {
-    if !have("skopeo") {
+    let Some(out) = skopeo_copy(
+        &common::busybox_oci_archive(),
+        "oci-archive",
+        "docker-archive",
+        "kist-test/from-skopeo:v2",
+    ) else {
         return;
+    };
+    each_mode(|k: &Kist| {
+        let loaded = k.load(&out);
+        assert_eq!(loaded, "Loaded image: kist-test/from-skopeo:v2\n");
+        assert_busybox_loaded(k, "kist-test/from-skopeo:v2");
+        check_store_files(k);
+    });
+}
+
+#[test]
+fn skopeo_oci_archive_loads() {
+    let Some(out) = skopeo_copy(
+        &common::busybox_docker_archive(),
+        "docker-archive",
+        "oci-archive",
+        "kist-test/from-skopeo-oci:v3",
+    ) else {
+        return;
+    };
+    // skopeo writes the config anew: the image ID is its digest.
+    let files = tar_files(&std::fs::read(&out).unwrap());
+    let blob = |digest: &serde_json::Value| -> serde_json::Value {
+        let hex = digest.as_str().unwrap().trim_start_matches("sha256:");
+        serde_json::from_slice(&files[&format!("blobs/sha256/{hex}")]).unwrap()
+    };
+    let index: serde_json::Value = serde_json::from_slice(&files["index.json"]).unwrap();
+    let manifest = blob(&index["manifests"][0]["digest"]);
+    let id = manifest["config"]["digest"].as_str().unwrap().to_string();
+    each_mode(|k: &Kist| {
+        let loaded = k.load(&out);
+        assert_eq!(loaded, "Loaded image: kist-test/from-skopeo-oci:v3\n");
+        assert_busybox_loaded_as(k, "kist-test/from-skopeo-oci:v3", &id);
+        check_store_files(k);
+    });
+}
+
+/// `skopeo copy FROM:src TO:dst:name`, once per test process; None (with
+/// the reason printed) without skopeo.
+fn skopeo_copy(src: &Path, from: &str, to: &str, name: &str) -> Option<std::path::PathBuf> {
+    if !have("skopeo") {
+        println!("skipped: skopeo is not installed (scripts/install-deps installs it)");
+        return None;
     }
-    let src = common::busybox_oci_archive();
-    let out = common::session_dir().join("fixtures/skopeo-docker.tar");
+    let out = common::session_dir().join(format!("fixtures/skopeo-{to}.tar"));
     if !out.exists() {
         let o = Command::new("skopeo")
             .arg("copy")
             .arg("--quiet")
-            .arg(format!("oci-archive:{}", src.display()))
-            .arg(format!(
-                "docker-archive:{}:kist-test/from-skopeo:v2",
-                out.display()
-            ))
+            .arg(format!("{from}:{}", src.display()))
+            .arg(format!("{to}:{}:{name}", out.display()))
             .output()
             .unwrap();
         assert!(
@@ -665,12 +714,7 @@ fn skopeo_docker_archive_loads() {
         std::fs::set_permissions(&out, std::os::unix::fs::PermissionsExt::from_mode(0o644))
             .unwrap();
     }
-    each_mode(|k: &Kist| {
-        let loaded = k.load(&out);
-        assert_eq!(loaded, "Loaded image: kist-test/from-skopeo:v2\n");
-        assert_busybox_loaded(k, "kist-test/from-skopeo:v2");
-        check_store_files(k);
-    });
+    Some(out)
 }
 
 struct RemoveOnDrop(std::path::PathBuf);

@@ -526,6 +526,36 @@ fn seccomp_and_no_new_privileges() {
         assert_eq!(code, 125, "{stderr}");
         assert!(stderr.contains("/no/such.json"), "{stderr}");
 
+        // A profile of one's own: everything allowed but mkdir.
+        let profile = k.dir.join("no-mkdir.json");
+        std::fs::write(
+            &profile,
+            r#"{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}"#,
+        )
+        .unwrap();
+        std::fs::set_permissions(&profile, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let own = format!("seccomp={}", profile.display());
+        let got = sh_with(
+            k,
+            &["--security-opt", &own],
+            "mkdir /tmp/d 2>&1; echo rc=$?; touch /tmp/f && echo touched",
+        );
+        assert!(
+            got.contains("Operation not permitted") && got.contains("rc=1"),
+            "{got}"
+        );
+        assert!(got.ends_with("touched\n"), "{got}");
+
+        // No SELinux here: label=disable is what kist does anyway; a label
+        // it would drop is refused.
+        assert_eq!(
+            sh_with(k, &["--security-opt", "label=disable"], "echo ok"),
+            "ok\n"
+        );
+        let (code, err) = k.fails(&["create", "--security-opt", "label=type:spc_t", IMG]);
+        assert_eq!(code, 125);
+        assert!(err.contains("not supported yet"), "{err}");
+
         // --privileged: no seccomp.
         let st = sh_with(k, &["--privileged"], "cat /proc/self/status");
         assert_eq!(proc_status_field(&st, "Seccomp"), "0", "--privileged");
@@ -1398,7 +1428,10 @@ fn stop_signal_and_timeout() {
         );
         assert_eq!(inspect(k, &st)["State"]["ExitCode"], 137);
 
-        // --stop-signal
+        // --stop-signal: an unknown one is refused at create, as docker.
+        let (code, err) = k.fails(&["create", "--stop-signal", "BOGUS", IMG]);
+        assert_eq!(code, 125);
+        assert!(err.contains("invalid signal: BOGUS"), "{err}");
         let usr = detach(
             k,
             &["--name", "usr", "--stop-signal", "USR1"],

@@ -473,6 +473,14 @@ fn inspect_formats_and_errors() {
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v[0]["Id"], fixtures::busybox().full_id());
         assert_eq!(v[0]["Config"]["Env"][1], "GREETING=hello");
+        // podman's History: the config's, empty layers included.
+        let history = v[0]["History"].as_array().unwrap();
+        assert_eq!(history.len(), 4, "{history:?}");
+        assert_eq!(
+            history[0]["created_by"],
+            "/bin/sh -c #(nop) ADD file:busybox in /"
+        );
+        assert_eq!(history[2]["empty_layer"], true);
         assert_eq!(
             k.ok(&["inspect", "-f", "{{.Config.Labels}}", fixtures::NAME]),
             "map[org.kist.test:yes]\n"

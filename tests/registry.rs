@@ -443,6 +443,29 @@ fn pull_multiarch_index() {
         }
         assert_eq!(image_ids(k), [ma.amd64.id(), ma.arm64.id()].into());
 
+        // create --platform: a stored image of another platform is missing.
+        let (native_platform, other_id) = if arm {
+            ("linux/arm64/v8", ma.amd64.full_id())
+        } else {
+            ("linux/amd64", ma.arm64.full_id())
+        };
+        if arm {
+            pull(k, &reg, &r, &["--platform", "linux/amd64"]);
+        }
+        let err = fails_125(
+            k,
+            &["create", "--pull=never", "--platform", native_platform, &r],
+        );
+        assert!(
+            err.contains("is stored for")
+                && err.contains(&format!("not for the requested {native_platform}")),
+            "{err}"
+        );
+        assert_eq!(k.inspect(&r, "{{.Id}}"), other_id);
+        let c = k.ok(&["create", "--platform", native_platform, &r]);
+        assert_eq!(k.inspect(&r, "{{.Id}}"), native.full_id());
+        k.ok(&["rm", c.trim()]);
+
         // A platform the index does not have: the error lists those it has.
         let err = fails_125(k, &["pull", "-q", "--platform", "linux/s390x", &r]);
         assert!(
@@ -615,5 +638,61 @@ fn run_pulls_a_missing_image() {
         k.ok(&["rm", id.trim()]);
         assert_eq!(image_ids(k), [img.id()].into());
         assert_consistent(k, "after run --pull");
+    });
+}
+
+/// registries.conf mirrors: one that lacks the image and one that is down
+/// pass to the registry itself; a mirror that has it serves the pull.
+#[test]
+fn mirrors_fall_back_to_the_registry() {
+    if !registry::available() {
+        return;
+    }
+    let main = Registry::start(RegistryOpts::plain());
+    let mirror = Registry::start(RegistryOpts::plain());
+    let img = fixtures::busybox();
+    let conf = common::session_dir().join(format!("mirrors-{}.conf", main.host.replace(':', "_")));
+    std::fs::write(
+        &conf,
+        format!(
+            "[[registry]]\nlocation = \"{}\"\ninsecure = true\n\n[[registry.mirror]]\nlocation = \"127.0.0.1:{}\"\ninsecure = true\n\n[[registry.mirror]]\nlocation = \"{}\"\ninsecure = true\n",
+            main.host,
+            closed_port(),
+            mirror.host
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&conf, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    each_mode(|k: &Kist| {
+        k.set_env("CONTAINERS_REGISTRIES_CONF", &conf);
+        // A repository per mode: the second mode's mirror lacks it too.
+        let repo = format!(
+            "mirrored/{}",
+            if k.rootless() { "rootless" } else { "root" }
+        );
+        seed_image(&main, &repo, "v1", &img);
+        let r = format!("{}/{repo}:v1", main.host);
+        let manifest = format!("/v2/{repo}/manifests/v1");
+        main.reset_requests();
+        mirror.reset_requests();
+        assert_eq!(pull(k, &main, &r, &[]), img.id());
+        assert_eq!(
+            mirror.count("GET", &manifest),
+            1,
+            "{:#?}",
+            mirror.requests()
+        );
+        assert_eq!(main.count("GET", &manifest), 1);
+        k.ok(&["rmi", &r]);
+
+        // Now the mirror has it: the registry is not asked.
+        seed_image(&mirror, &repo, "v1", &img);
+        main.reset_requests();
+        mirror.reset_requests();
+        assert_eq!(pull(k, &main, &r, &[]), img.id());
+        assert_eq!(main.requests().len(), 0, "{:#?}", main.requests());
+        assert_eq!(mirror.count("GET", &manifest), 1);
+        assert!(mirror.count("GET", "/blobs/") > 0);
+        k.ok(&["rmi", &r]);
     });
 }

@@ -142,6 +142,11 @@ fn htpasswd_tls_login_pull_push_logout() {
         assert_store_empty(k, "after refused credentials");
         assert_eq!(k.ok(&creds("alice:secret-a")).trim(), img.id());
         assert!(!cfg.exists() || json_file(&cfg)["auths"].get(&host).is_none());
+        let err = fails_125(
+            k,
+            &args(&["login", "--creds", "alice:secret-a"], &tls, &[&host]),
+        );
+        assert!(err.contains("does not take --creds"), "{err}");
 
         // -p works, with docker's warning.
         let o = k.run(&args(

@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
 use common::{each_mode, Kist, Mode};
 
@@ -176,6 +176,39 @@ fn rootless_default_store_path() {
         String::from_utf8_lossy(&out.stdout),
         format!("{}/kist\n", data.display())
     );
+    // No XDG_RUNTIME_DIR: a private directory under the temp dir, made
+    // 0700; one that others can enter is refused.
+    let tmp = k.dir.join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let fallback = tmp.join(format!("kist-{}", k.uid));
+    let runroot = || {
+        k.command(&["info", "--format", "{{.RunRoot}}"])
+            .env_remove("XDG_RUNTIME_DIR")
+            .env("TMPDIR", &tmp)
+            .output()
+            .unwrap()
+    };
+    let out = runroot();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("{}\n", fallback.display())
+    );
+    assert_eq!(std::fs::metadata(&fallback).unwrap().mode() & 0o777, 0o700);
+    std::fs::set_permissions(&fallback, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = runroot();
+    assert_eq!(out.status.code(), Some(125));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unsafe runtime directory") && err.contains("0700"),
+        "{err}"
+    );
+
     // The default store is used by every command.
     k.ok(&["rmi", common::fixtures::NAME]);
     assert!(k.image_list().is_empty());

@@ -409,7 +409,8 @@ pub struct RmArgs {
     /// Force the removal of a running container (uses SIGKILL)
     #[arg(short, long)]
     pub force: bool,
-    /// Remove anonymous volumes associated with the container
+    /// Remove anonymous volumes associated with the container (kist makes
+    /// none yet: `-v` takes bind mounts only, which are never removed)
     #[arg(short, long)]
     pub volumes: bool,
     #[arg(required = true, value_name = "CONTAINER")]

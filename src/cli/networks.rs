@@ -24,9 +24,9 @@ pub enum NetworkCommand {
     Rm(RmArgs),
     /// Remove all unused networks
     Prune(PruneArgs),
-    /// Connect a container to a network (stopped containers only, for now)
+    /// Connect a container to a network
     Connect(ConnectArgs),
-    /// Disconnect a container from a network (stopped containers only, for now)
+    /// Disconnect a container from a network
     Disconnect(DisconnectArgs),
 }
 

@@ -212,6 +212,11 @@ pub struct LoginArgs {
 pub fn login(settings: &Settings, a: &LoginArgs) -> anyhow::Result<i32> {
     use crate::engine::login as engine;
     use std::io::{BufRead, IsTerminal, Read, Write};
+    if a.remote.creds.is_some() {
+        anyhow::bail!(
+            "kist login does not take --creds: it stores the credentials it is given\nhint: kist login -u USER --password-stdin SERVER"
+        );
+    }
     let remote = a.remote.options()?;
     if a.get_login {
         println!(

@@ -54,6 +54,10 @@ pub fn inspect(store: &Store, queries: &[String]) -> Result<Vec<Result<Value>>> 
                 "RootFS": {"Type": "layers", "Layers": rec.layers},
                 "Metadata": {"LastTagTime": rec.tagged_at.clone().unwrap_or_else(|| "0001-01-01T00:00:00Z".into())},
             });
+            // Not in docker's output; podman's, from the config, as is.
+            if let Some(h) = raw.get("history").filter(|h| h.is_array()) {
+                out["History"] = h.clone();
+            }
             if let Some(v) = &cfg.variant {
                 out["Variant"] = json!(v);
             }

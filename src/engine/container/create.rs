@@ -94,17 +94,24 @@ fn string_list(v: Option<&serde_json::Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Checks the options kist does not do yet, before anything is written.
+/// Refuses the options kist does not do yet and invalid ones that would
+/// only show later (a stop signal), before anything is written.
 fn unsupported(opts: &CreateOptions) -> Result<()> {
     for o in &opts.security_opt {
+        // kist applies no SELinux labels: `label=disable` asks for what
+        // it does anyway; any other label would be silently dropped.
         let known = o == "no-new-privileges"
             || o == "no-new-privileges:true"
-            || o.starts_with("label=")
+            || o == "label=disable"
+            || o == "label:disable"
             || o.starts_with("seccomp=")
             || o.starts_with("seccomp:");
         if !known {
             return Err(EngineError::NotSupported(format!("--security-opt {o}")));
         }
+    }
+    if let Some(s) = &opts.stop_signal {
+        super::stop::parse_signal(s)?;
     }
     for o in &opts.log_opts {
         let key = o.split('=').next().unwrap_or("");
@@ -202,7 +209,13 @@ pub fn create(store: &Store, settings: &Settings, opts: &CreateOptions) -> Resul
         network::image_exposed(&icfg),
         opts.hostname.is_some(),
     )?;
-    let warnings = net.warnings.clone();
+    let mut warnings = net.warnings.clone();
+    if settings.rootless && !settings.id_map.has_ranges() {
+        warnings.push(format!(
+            "user {} has no subordinate id ranges in /etc/subuid and /etc/subgid: the container sees only uid 0 and gid 0 (files of other owners in the image show as nobody)\nhint: add a range, e.g. usermod --add-subuids 100000-165535 --add-subgids 100000-165535 USER",
+            settings.uid
+        ));
+    }
     let id = names::new_id();
     let name = match &opts.name {
         Some(n) if !names::valid_name(n) => {

@@ -6,6 +6,7 @@ use std::process::{Command, Stdio};
 
 use super::super::{EngineError, Result};
 use crate::config::Settings;
+use crate::image::spec::Platform;
 use crate::store::Store;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -44,14 +45,37 @@ pub fn ensure_image(
     policy: PullPolicy,
     platform: Option<&str>,
 ) -> Result<()> {
-    let have = store.index()?.find(image).is_ok();
+    let index = store.index()?;
+    let found = index.find(image).ok().map(|i| &index.images[i]);
+    // With --platform, a stored image of another platform counts as
+    // missing (docker pulls the one asked for).
+    let other_platform = match (found, platform) {
+        (Some(rec), Some(p)) => {
+            let want =
+                Platform::resolve(Some(p), None, None, None).map_err(EngineError::Invalid)?;
+            let cfg = crate::engine::images::config_of(store, rec);
+            let stored = Platform {
+                architecture: cfg.architecture,
+                os: cfg.os,
+                variant: cfg.variant,
+            };
+            (!stored.serves(&want)).then(|| (stored.describe(), want.describe()))
+        }
+        _ => None,
+    };
+    let have = found.is_some() && other_platform.is_none();
     let pulled = match (policy, have) {
         (PullPolicy::Missing, true) => return Ok(()),
         (PullPolicy::Never, true) => return Ok(()),
         (PullPolicy::Never, false) => {
-            return Err(EngineError::Invalid(format!(
-                "image {image:?} not found locally and --pull=never\nhint: kist pull {image}"
-            )))
+            return Err(EngineError::Invalid(match other_platform {
+                Some((stored, want)) => format!(
+                    "image {image:?} is stored for {stored}, not for the requested {want}, and --pull=never\nhint: kist pull --platform {want} {image}"
+                ),
+                None => format!(
+                    "image {image:?} not found locally and --pull=never\nhint: kist pull {image}"
+                ),
+            }))
         }
         _ => pull_in_helper(settings, image, platform),
     };

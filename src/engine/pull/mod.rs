@@ -117,7 +117,7 @@ fn pull_all_tags(
             "a digest cannot be used with --all-tags".into(),
         ));
     }
-    let (session, path) = open(remote, r)?;
+    let (session, path) = on_endpoint(remote, r, |s, path| Ok((s, path.to_string())))?;
     let mut tags = Vec::new();
     let mut next = Some(format!("{path}/tags/list"));
     let what = format!("the tag list of {}", r.familiar_repository());
@@ -140,21 +140,28 @@ fn pull_all_tags(
     Ok(())
 }
 
-/// A session with the first endpoint (mirror or registry) that answers,
-/// and the repository path there.
-fn open(remote: &Remote, r: &Reference) -> Result<(Session, String)> {
-    let endpoints = remote.endpoints(r)?;
-    let mut first_error = None;
-    for ep in &endpoints {
-        match remote.session(&ep.host, ep.insecure, Some(&ep.path)) {
-            Ok(s) => return Ok((s, ep.path.clone())),
+/// `f` on the first endpoint where it succeeds: mirrors first, as
+/// registries.conf lists them; a mirror that is down or lacks what is
+/// asked passes to the next, and at last to the registry itself.
+fn on_endpoint<T>(
+    remote: &Remote,
+    r: &Reference,
+    mut f: impl FnMut(Session, &str) -> Result<T>,
+) -> Result<T> {
+    let mut mirror_error = None;
+    for ep in &remote.endpoints(r)? {
+        let attempt = remote
+            .session(&ep.host, ep.insecure, Some(&ep.path))
+            .and_then(|s| f(s, &ep.path));
+        match attempt {
+            Ok(v) => return Ok(v),
             Err(e) if ep.mirror => {
-                first_error.get_or_insert(e);
+                mirror_error.get_or_insert(e);
             }
             Err(e) => return Err(e),
         }
     }
-    Err(first_error.unwrap_or_else(|| EngineError::Invalid(format!("no registry for {r}"))))
+    Err(mirror_error.unwrap_or_else(|| EngineError::Invalid(format!("no registry for {r}"))))
 }
 
 fn pull_one(
@@ -165,8 +172,10 @@ fn pull_one(
     progress: &dyn Progress,
     report: &mut PullReport,
 ) -> Result<()> {
-    let (session, path) = open(remote, r)?;
-    let resolved = resolve(store, &session, &path, r, &opts.platform, report)?;
+    let (session, path, resolved) = on_endpoint(remote, r, |s, path| {
+        let resolved = resolve(store, &s, path, r, &opts.platform, report)?;
+        Ok((s, path.to_string(), resolved))
+    })?;
     let pulled = store_image(store, &session, &path, r, resolved, progress)?;
     report.images.push(pulled);
     Ok(())
