@@ -777,7 +777,7 @@ _kist() {
             return 0
             ;;
         kist__subcmd__container__subcmd__create)
-            opts="-i -t -e -w -u -h -v -l -p -P -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --volume --read-only --label --rm --net --network --publish --publish-all --expose --dns --dns-search --dns-opt --dns-option --add-host --ip --ip6 --net-alias --network-alias --cap-add --cap-drop --privileged --security-opt --stop-signal --stop-timeout --userns --pull --platform --init --log-opt --runtime --root --runroot --storage-driver --version"
+            opts="-i -t -e -w -u -h -v -l -p -P -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --volume --read-only --label --rm --net --network --publish --publish-all --expose --dns --dns-search --dns-opt --dns-option --add-host --ip --ip6 --net-alias --network-alias --cap-add --cap-drop --privileged --security-opt --ulimit --stop-signal --stop-timeout --userns --pull --platform --init --log-opt --runtime --root --runroot --storage-driver --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -908,6 +908,10 @@ _kist() {
                     return 0
                     ;;
                 --security-opt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ulimit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1615,7 +1619,7 @@ _kist() {
             return 0
             ;;
         kist__subcmd__container__subcmd__run)
-            opts="-d -a -i -t -e -w -u -h -v -l -p -P -V --detach --attach --sig-proxy --detach-keys --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --volume --read-only --label --rm --net --network --publish --publish-all --expose --dns --dns-search --dns-opt --dns-option --add-host --ip --ip6 --net-alias --network-alias --cap-add --cap-drop --privileged --security-opt --stop-signal --stop-timeout --userns --pull --platform --init --log-opt --runtime --root --runroot --storage-driver --version"
+            opts="-d -a -i -t -e -w -u -h -v -l -p -P -V --detach --attach --sig-proxy --detach-keys --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --volume --read-only --label --rm --net --network --publish --publish-all --expose --dns --dns-search --dns-opt --dns-option --add-host --ip --ip6 --net-alias --network-alias --cap-add --cap-drop --privileged --security-opt --ulimit --stop-signal --stop-timeout --userns --pull --platform --init --log-opt --runtime --root --runroot --storage-driver --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1762,6 +1766,10 @@ _kist() {
                     return 0
                     ;;
                 --security-opt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ulimit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1915,7 +1923,7 @@ _kist() {
             return 0
             ;;
         kist__subcmd__create)
-            opts="-i -t -e -w -u -h -v -l -p -P -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --volume --read-only --label --rm --net --network --publish --publish-all --expose --dns --dns-search --dns-opt --dns-option --add-host --ip --ip6 --net-alias --network-alias --cap-add --cap-drop --privileged --security-opt --stop-signal --stop-timeout --userns --pull --platform --init --log-opt --runtime --root --runroot --storage-driver --version"
+            opts="-i -t -e -w -u -h -v -l -p -P -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --volume --read-only --label --rm --net --network --publish --publish-all --expose --dns --dns-search --dns-opt --dns-option --add-host --ip --ip6 --net-alias --network-alias --cap-add --cap-drop --privileged --security-opt --ulimit --stop-signal --stop-timeout --userns --pull --platform --init --log-opt --runtime --root --runroot --storage-driver --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2046,6 +2054,10 @@ _kist() {
                     return 0
                     ;;
                 --security-opt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ulimit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4945,7 +4957,7 @@ _kist() {
             return 0
             ;;
         kist__subcmd__run)
-            opts="-d -a -i -t -e -w -u -h -v -l -p -P -V --detach --attach --sig-proxy --detach-keys --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --volume --read-only --label --rm --net --network --publish --publish-all --expose --dns --dns-search --dns-opt --dns-option --add-host --ip --ip6 --net-alias --network-alias --cap-add --cap-drop --privileged --security-opt --stop-signal --stop-timeout --userns --pull --platform --init --log-opt --runtime --root --runroot --storage-driver --version"
+            opts="-d -a -i -t -e -w -u -h -v -l -p -P -V --detach --attach --sig-proxy --detach-keys --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --volume --read-only --label --rm --net --network --publish --publish-all --expose --dns --dns-search --dns-opt --dns-option --add-host --ip --ip6 --net-alias --network-alias --cap-add --cap-drop --privileged --security-opt --ulimit --stop-signal --stop-timeout --userns --pull --platform --init --log-opt --runtime --root --runroot --storage-driver --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5092,6 +5104,10 @@ _kist() {
                     return 0
                     ;;
                 --security-opt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ulimit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -472,6 +472,7 @@ complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_sub
 complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_subcommand_from run" -l cap-add -d 'Add Linux capabilities' -r
 complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_subcommand_from run" -l cap-drop -d 'Drop Linux capabilities' -r
 complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_subcommand_from run" -l security-opt -d 'Security options' -r
+complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_subcommand_from run" -l ulimit -d 'Ulimit options, as NAME=SOFT[:HARD] (e.g. nofile=1024:2048; -1 is unlimited)' -r
 complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_subcommand_from run" -l stop-signal -d 'Signal to stop the container' -r
 complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_subcommand_from run" -l stop-timeout -d 'Timeout (in seconds) to stop a container' -r
 complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_subcommand_from run" -l userns -d 'User namespace to use: keep-id (rootless: you keep your uid and gid inside)' -r
@@ -514,6 +515,7 @@ complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_sub
 complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_subcommand_from create" -l cap-add -d 'Add Linux capabilities' -r
 complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_subcommand_from create" -l cap-drop -d 'Drop Linux capabilities' -r
 complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_subcommand_from create" -l security-opt -d 'Security options' -r
+complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_subcommand_from create" -l ulimit -d 'Ulimit options, as NAME=SOFT[:HARD] (e.g. nofile=1024:2048; -1 is unlimited)' -r
 complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_subcommand_from create" -l stop-signal -d 'Signal to stop the container' -r
 complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_subcommand_from create" -l stop-timeout -d 'Timeout (in seconds) to stop a container' -r
 complete -c kist -n "__fish_kist_using_subcommand container; and __fish_seen_subcommand_from create" -l userns -d 'User namespace to use: keep-id (rootless: you keep your uid and gid inside)' -r
@@ -759,6 +761,7 @@ complete -c kist -n "__fish_kist_using_subcommand run" -l network-alias -l net-a
 complete -c kist -n "__fish_kist_using_subcommand run" -l cap-add -d 'Add Linux capabilities' -r
 complete -c kist -n "__fish_kist_using_subcommand run" -l cap-drop -d 'Drop Linux capabilities' -r
 complete -c kist -n "__fish_kist_using_subcommand run" -l security-opt -d 'Security options' -r
+complete -c kist -n "__fish_kist_using_subcommand run" -l ulimit -d 'Ulimit options, as NAME=SOFT[:HARD] (e.g. nofile=1024:2048; -1 is unlimited)' -r
 complete -c kist -n "__fish_kist_using_subcommand run" -l stop-signal -d 'Signal to stop the container' -r
 complete -c kist -n "__fish_kist_using_subcommand run" -l stop-timeout -d 'Timeout (in seconds) to stop a container' -r
 complete -c kist -n "__fish_kist_using_subcommand run" -l userns -d 'User namespace to use: keep-id (rootless: you keep your uid and gid inside)' -r
@@ -801,6 +804,7 @@ complete -c kist -n "__fish_kist_using_subcommand create" -l network-alias -l ne
 complete -c kist -n "__fish_kist_using_subcommand create" -l cap-add -d 'Add Linux capabilities' -r
 complete -c kist -n "__fish_kist_using_subcommand create" -l cap-drop -d 'Drop Linux capabilities' -r
 complete -c kist -n "__fish_kist_using_subcommand create" -l security-opt -d 'Security options' -r
+complete -c kist -n "__fish_kist_using_subcommand create" -l ulimit -d 'Ulimit options, as NAME=SOFT[:HARD] (e.g. nofile=1024:2048; -1 is unlimited)' -r
 complete -c kist -n "__fish_kist_using_subcommand create" -l stop-signal -d 'Signal to stop the container' -r
 complete -c kist -n "__fish_kist_using_subcommand create" -l stop-timeout -d 'Timeout (in seconds) to stop a container' -r
 complete -c kist -n "__fish_kist_using_subcommand create" -l userns -d 'User namespace to use: keep-id (rootless: you keep your uid and gid inside)' -r

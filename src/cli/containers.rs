@@ -101,6 +101,9 @@ pub struct CreateArgs {
     /// Security options
     #[arg(long, value_name = "OPT")]
     pub security_opt: Vec<String>,
+    /// Ulimit options, as NAME=SOFT[:HARD] (e.g. nofile=1024:2048; -1 is unlimited)
+    #[arg(long, value_name = "ULIMIT")]
+    pub ulimit: Vec<String>,
     /// Signal to stop the container
     #[arg(long, value_name = "SIGNAL")]
     pub stop_signal: Option<String>,
@@ -180,6 +183,7 @@ impl CreateArgs {
             init: self.init,
             userns: self.userns.clone(),
             pull: self.pull,
+            ulimits: self.ulimit.clone(),
             platform: self.platform.clone(),
         }
     }

@@ -123,6 +123,18 @@ pub struct HostConfig {
     /// `--add-host` as `NAME:IP` (IP may be `host-gateway`).
     #[serde(default)]
     pub extra_hosts: Vec<String>,
+    /// `--ulimit`s.
+    #[serde(default)]
+    pub ulimits: Vec<Ulimit>,
+}
+
+/// One `--ulimit` (docker's `Ulimit`; -1 is unlimited).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Ulimit {
+    pub name: String,
+    pub soft: i64,
+    pub hard: i64,
 }
 
 /// One host side of a published port (docker's `PortBinding`).

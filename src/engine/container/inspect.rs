@@ -188,6 +188,7 @@ fn object(store: &Store, rec: &ContainerRecord, state: &ContainerState) -> Value
         "Privileged": h.privileged,
         "PublishAllPorts": h.publish_all_ports,
         "ReadonlyRootfs": h.readonly_rootfs,
+        "Ulimits": if h.ulimits.is_empty() { Value::Null } else { json!(h.ulimits) },
         "SecurityOpt": list_or_null(&h.security_opt),
         "UTSMode": "",
         "UsernsMode": h.userns_mode,

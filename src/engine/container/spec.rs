@@ -327,6 +327,7 @@ pub fn build(
             "cwd": cwd,
             "capabilities": {"bounding": caps, "effective": caps, "permitted": caps, "inheritable": [], "ambient": []},
             "noNewPrivileges": hc.security_opt.iter().any(|o| o == "no-new-privileges" || o == "no-new-privileges:true"),
+            "rlimits": super::ulimit::rlimits(&hc.ulimits),
         },
         "mounts": mounts,
         "linux": linux,
