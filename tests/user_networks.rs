@@ -456,6 +456,20 @@ fn published_port_through_the_bridge() {
             ports.contains(&format!("80/tcp -> 0.0.0.0:{port}")),
             "{ports}"
         );
+        // The host port stays taken while it runs: neither another
+        // container nor a program on the host gets it.
+        let (code, err) = k.fails(&["run", "-d", "-p", &publish, "--network", "pub", IMG, "true"]);
+        assert_eq!(code, 125);
+        assert!(
+            err.contains(&format!("host port {port}/tcp is already in use")),
+            "{err}"
+        );
+        assert!(TcpListener::bind(("0.0.0.0", port)).is_err());
+        k.ok(&["rm", "-f", "pweb"]);
+        assert!(
+            wait_until(10, || TcpListener::bind(("0.0.0.0", port)).is_ok()),
+            "the host port is not given back"
+        );
     });
 }
 

@@ -282,12 +282,51 @@ fn probe(proto: Proto, ip: Option<IpAddr>, port: u16) -> Result<u16, NetError> {
         Proto::Tcp => TcpListener::bind(addr).and_then(|l| l.local_addr()),
         Proto::Udp => UdpSocket::bind(addr).and_then(|s| s.local_addr()),
     };
+    bound
+        .map(|a| a.port())
+        .map_err(|e| bind_error(e, proto, ip, port))
+}
+
+/// Binds the published host ports and keeps them bound (not listening)
+/// for as long as the sockets live: where the kernel forwards a port
+/// (the bridge's DNAT) nothing listens on it, and without them another
+/// container or program could take it while the container runs.
+pub fn hold(published: &[Published]) -> Result<Vec<std::os::fd::OwnedFd>, NetError> {
+    use nix::sys::socket::{bind, socket, AddressFamily, SockFlag, SockType, SockaddrStorage};
+    published
+        .iter()
+        .map(|p| {
+            let addr = SocketAddr::new(
+                p.host_ip.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+                p.host_port,
+            );
+            let family = match addr {
+                SocketAddr::V4(_) => AddressFamily::Inet,
+                SocketAddr::V6(_) => AddressFamily::Inet6,
+            };
+            let kind = match p.proto {
+                Proto::Tcp => SockType::Stream,
+                Proto::Udp => SockType::Datagram,
+            };
+            let fail = |e: nix::Error| bind_error(e.into(), p.proto, p.host_ip, p.host_port);
+            let fd = socket(family, kind, SockFlag::SOCK_CLOEXEC, None).map_err(fail)?;
+            bind(
+                std::os::fd::AsRawFd::as_raw_fd(&fd),
+                &SockaddrStorage::from(addr),
+            )
+            .map_err(fail)?;
+            Ok(fd)
+        })
+        .collect()
+}
+
+fn bind_error(e: std::io::Error, proto: Proto, ip: Option<IpAddr>, port: u16) -> NetError {
     let shown = || match ip {
         Some(IpAddr::V6(v6)) => format!("[{v6}]:{port}/{}", proto.name()),
         Some(v4) => format!("{v4}:{port}/{}", proto.name()),
         None => format!("{port}/{}", proto.name()),
     };
-    bound.map(|a| a.port()).map_err(|e| match e.kind() {
+    match e.kind() {
         std::io::ErrorKind::AddrInUse => NetError::Port(format!(
             "host port {} is already in use\nhint: choose another host port, or stop what listens on it (ss -lntup 'sport = {port}')",
             shown()
@@ -306,7 +345,7 @@ fn probe(proto: Proto, ip: Option<IpAddr>, port: u16) -> Result<u16, NetError> {
             shown()
         )),
         _ => NetError::Port(format!("cannot bind host port {}: {e}", shown())),
-    })
+    }
 }
 
 /// `IP:PORT` as docker prints a host endpoint (`[::1]:8080` for IPv6).

@@ -55,6 +55,9 @@ pub struct Bridge {
     /// The container's network namespace, held until it is torn down.
     container_net: Option<OwnedFd>,
     set_up: bool,
+    /// As root: the published host ports, bound while the container runs
+    /// (the DNAT rules forward them; see `ports::hold`).
+    held_ports: Vec<OwnedFd>,
 }
 
 fn main_network(rec: &ContainerRecord) -> &str {
@@ -76,6 +79,10 @@ impl Bridge {
             hc.publish_all_ports,
         )
         .map_err(|e| e.to_string())?;
+        let held_ports = match settings.rootless {
+            true => Vec::new(),
+            false => ports::hold(&published).map_err(|e| e.to_string())?,
+        };
         // The main network first: its address is the container's.
         let mut names: Vec<&String> = rec.networks.keys().collect();
         names.sort_by_key(|n| n.as_str() != main_network(rec));
@@ -90,6 +97,7 @@ impl Bridge {
             holder: None,
             container_net: None,
             set_up: false,
+            held_ports,
         };
         for (i, name) in names.into_iter().enumerate() {
             match bridge.lease(store, rec, name, format!("eth{i}")) {
@@ -407,6 +415,7 @@ impl Bridge {
             self.set_up = false;
         }
         self.container_net = None;
+        self.held_ports.clear();
         self.release();
         let _ = std::fs::remove_file(self.stale_path());
     }
