@@ -43,7 +43,6 @@ pub struct ExecOptions {
 
 #[derive(Debug)]
 pub struct ExecReport {
-    pub id: String,
     /// The command's exit code; None when detached.
     pub exit_code: Option<i32>,
 }
@@ -198,10 +197,7 @@ pub fn exec(store: &Store, settings: &Settings, opts: ExecOptions) -> Result<Exe
         Err(ExecError::Spawn(e)) => return Err(start_error(e)),
     };
     if detached {
-        return Ok(ExecReport {
-            id,
-            exit_code: None,
-        });
+        return Ok(ExecReport { exit_code: None });
     }
     if let (Some(sock), Some((stdin, stdout))) = (&console, relay_fds) {
         let master = crate::runtime::external::recv_fd(sock).map_err(start_error)?;
@@ -209,7 +205,6 @@ pub fn exec(store: &Store, settings: &Settings, opts: ExecOptions) -> Result<Exe
     }
     let code = rt::wait(&execed).map_err(|e| EngineError::Invalid(e.to_string()))?;
     Ok(ExecReport {
-        id,
         exit_code: Some(code),
     })
 }

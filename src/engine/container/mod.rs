@@ -1,4 +1,3 @@
-#![allow(dead_code)] // in use once the container commands are wired (in progress)
 //! Container verbs: create, start (through the supervisor), run, stop,
 //! kill, rm, and the read side (ps, logs, inspect, wait).
 
@@ -17,4 +16,5 @@ pub mod run;
 pub mod spec;
 pub mod start;
 pub mod stop;
+pub mod ulimit;
 pub mod user;

@@ -18,7 +18,6 @@ use crate::supervisor::{Ready, ATTACH_ENV, READY_ENV};
 
 /// A started container, with the attach stream when one was asked for.
 pub struct Started {
-    pub id: String,
     pub pid: i32,
     pub attach: Option<UnixStream>,
     /// The container has a terminal (`-t`): an attachment relays raw keys.
@@ -40,7 +39,6 @@ pub fn start(store: &Store, settings: &Settings, query: &str, attach: bool) -> R
     let state = store.read_state(&id)?.effective();
     if state.status == Status::Running {
         return Ok(Started {
-            id,
             pid: state.pid,
             attach: None,
             tty: false,
@@ -118,7 +116,6 @@ fn launch(settings: &Settings, id: &str, attach: bool) -> Result<Started> {
         }));
     }
     Ok(Started {
-        id: id.to_string(),
         pid: ready.pid,
         attach: ours,
         tty: false,
