@@ -217,7 +217,14 @@ fn attach_streams_sig_proxy_and_detach_keys() {
             b"echo term=$TERM\n\x01x",
         );
         assert_eq!(code, 0, "{:?}: {text}", k.mode);
-        assert_eq!(status(k, "keys"), "running", "{:?}: {text}", k.mode);
+        assert_eq!(
+            status(k, "keys"),
+            "running",
+            "{:?}: {text}\nlogs: {:?}\nstate: {}",
+            k.mode,
+            k.ok(&["logs", "keys"]),
+            inspect(k, "keys")["State"]
+        );
         // The keys may detach before the shell answers: its log has it.
         assert!(
             wait_until(5, || k.ok(&["logs", "keys"]).contains("term=xterm")),

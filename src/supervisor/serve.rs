@@ -31,6 +31,9 @@ struct Client {
     stream: UnixStream,
     /// Wants output frames (else only the exit frame).
     output: bool,
+    /// Hung up or failed a write: dropped at the end of the poll round
+    /// (removing it at once would shift the indices the round uses).
+    gone: bool,
 }
 
 pub struct Supervisor<'a> {
@@ -257,6 +260,7 @@ impl<'a> Supervisor<'a> {
             sup.clients.push(Client {
                 stream,
                 output: true,
+                gone: false,
             });
         }
         // SIGCHLD through a signalfd; a child that exited before the mask
@@ -363,7 +367,6 @@ impl<'a> Supervisor<'a> {
             .collect();
         drop(fds);
         let mut client = 0;
-        let mut gone = Vec::new();
         for (w, is_ready) in ready {
             match (w, is_ready) {
                 (b's', true) => {
@@ -376,17 +379,15 @@ impl<'a> Supervisor<'a> {
                 (b'e', true) => self.pump(true),
                 (b'l', true) => self.accept(),
                 (b'c', r) => {
-                    if r && !self.client_input(client) {
-                        gone.push(client);
+                    if r && !self.clients[client].gone && !self.client_input(client) {
+                        self.clients[client].gone = true;
                     }
                     client += 1;
                 }
                 _ => {}
             }
         }
-        for i in gone.into_iter().rev() {
-            self.clients.remove(i);
-        }
+        self.clients.retain(|c| !c.gone);
     }
 
     fn pump(&mut self, stderr: bool) {
@@ -407,8 +408,9 @@ impl<'a> Supervisor<'a> {
         } else {
             protocol::STDOUT
         };
-        self.clients
-            .retain_mut(|c| !c.output || write_frame(&mut c.stream, kind, &buf[..n]).is_ok());
+        for c in self.clients.iter_mut().filter(|c| c.output && !c.gone) {
+            c.gone = write_frame(&mut c.stream, kind, &buf[..n]).is_err();
+        }
     }
 
     fn accept(&mut self) {
@@ -416,6 +418,7 @@ impl<'a> Supervisor<'a> {
             self.clients.push(Client {
                 stream,
                 output: false,
+                gone: false,
             });
         }
     }
