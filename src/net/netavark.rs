@@ -161,6 +161,26 @@ pub fn error_text(out: &[u8]) -> String {
         .unwrap_or_else(|| String::from_utf8_lossy(out).trim().to_string())
 }
 
+/// One netavark (or kist firewall change) at a time per directory:
+/// netavark 1.4 serialises nothing itself, and a network's first setup
+/// racing its last teardown (run in the background by the supervisor
+/// after the exit) fails on chains the other removes or makes.
+fn exclusive(config_dir: &Path) -> Result<std::fs::File, NetError> {
+    let path = config_dir.join("kist-netavark.lock");
+    let fail = |e: std::io::Error| NetError::Helper {
+        what: format!("lock {}", path.display()),
+        message: e.to_string(),
+    };
+    let file = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(fail)?;
+    file.lock().map_err(fail)?;
+    Ok(file)
+}
+
 /// `netavark setup|teardown NETNS`, options on stdin; `cmd_hook` readies
 /// the command (rootless: it enters the network namespace of the
 /// bridges). Returns stdout.
@@ -174,6 +194,7 @@ pub fn run(
     mut cmd_hook: impl FnMut(&mut Command),
 ) -> Result<Vec<u8>, NetError> {
     use std::io::Write;
+    let _lock = exclusive(config_dir)?;
     let mut cmd = Command::new(&tools.netavark);
     cmd.arg("--config")
         .arg(config_dir)
@@ -293,6 +314,7 @@ pub fn isolate(
     if marker.exists() {
         return Ok(());
     }
+    let _lock = exclusive(config_dir)?;
     // Exists already unless this is the first network here.
     let _ = iptables(tools, &["-N", CHAIN], &[], &mut cmd_hook)?;
     for (verb, rule) in isolation_rules(net) {
