@@ -6,16 +6,16 @@
 //! The image is a full busybox (every applet) made with `kist import`.
 
 mod common;
+mod container_kit;
 
 use std::ffi::OsStr;
 use std::time::{Duration, Instant};
 
 use common::fixtures;
 use common::{each_mode, Kist};
+use container_kit::{out, privileged_caps, proc_status_field, DEFAULT_CAPS};
 
 const IMG: &str = "kist-test/bb-exec:latest";
-/// docker's default capability set as a CapEff mask.
-const DEFAULT_CAPS: &str = "00000000a80425fb";
 
 fn image(k: &Kist) {
     let tar = common::fixture("busybox-full-rootfs-v2.tar", fixtures::full_busybox_rootfs);
@@ -30,47 +30,12 @@ fn sleeper(k: &Kist, extra: &[&str]) -> String {
     k.ok(&args).trim().to_string()
 }
 
-/// `kist ARGS`: (exit code, stdout, stderr).
-fn out<S: AsRef<OsStr>>(k: &Kist, args: &[S]) -> (i32, String, String) {
-    let o = k.run(args);
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).to_string(),
-        String::from_utf8_lossy(&o.stderr).to_string(),
-    )
-}
-
 /// `kist exec EXTRA… C sh -c SCRIPT`: stdout, which must succeed.
 fn exec_sh(k: &Kist, c: &str, extra: &[&str], script: &str) -> String {
     let mut args = vec!["exec"];
     args.extend_from_slice(extra);
     args.extend_from_slice(&[c, "sh", "-c", script]);
     k.ok(&args)
-}
-
-fn status_field(text: &str, field: &str) -> String {
-    text.lines()
-        .find_map(|l| l.strip_prefix(&format!("{field}:")))
-        .unwrap_or_else(|| panic!("no {field} in:\n{text}"))
-        .trim()
-        .to_string()
-}
-
-/// What a privileged container gets (see tests/containers.rs): all
-/// capabilities in a user namespace of its own, else the caller's bounding
-/// set.
-fn privileged_caps(k: &Kist) -> String {
-    if k.rootless() {
-        let last: u32 = std::fs::read_to_string("/proc/sys/kernel/cap_last_cap")
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap();
-        format!("{:016x}", (1u64 << (last + 1)) - 1)
-    } else {
-        let st = std::fs::read_to_string("/proc/self/status").unwrap();
-        status_field(&st, "CapBnd")
-    }
 }
 
 fn stop(k: &Kist, c: &str) {
@@ -244,20 +209,20 @@ fn capabilities_seccomp_and_privileges() {
         image(k);
         sleeper(k, &["--name", "c1"]);
         let st = k.ok(&["exec", "c1", "cat", "/proc/self/status"]);
-        assert_eq!(status_field(&st, "CapEff"), DEFAULT_CAPS);
-        assert_eq!(status_field(&st, "CapBnd"), DEFAULT_CAPS);
-        assert_eq!(status_field(&st, "Seccomp"), "2");
-        assert_eq!(status_field(&st, "NoNewPrivs"), "0");
+        assert_eq!(proc_status_field(&st, "CapEff"), DEFAULT_CAPS);
+        assert_eq!(proc_status_field(&st, "CapBnd"), DEFAULT_CAPS);
+        assert_eq!(proc_status_field(&st, "Seccomp"), "2");
+        assert_eq!(proc_status_field(&st, "NoNewPrivs"), "0");
         // The filter is the container's: docker's profile refuses unshare.
         let (code, _, _) = out(k, &["exec", "c1", "unshare", "-U", "true"]);
         assert_ne!(code, 0);
         // --privileged: every capability, no filter.
         let st = k.ok(&["exec", "--privileged", "c1", "cat", "/proc/self/status"]);
-        assert_eq!(status_field(&st, "Seccomp"), "0");
-        assert_eq!(status_field(&st, "CapEff"), privileged_caps(k));
+        assert_eq!(proc_status_field(&st, "Seccomp"), "0");
+        assert_eq!(proc_status_field(&st, "CapEff"), privileged_caps(k));
         // A non-root user: no effective capabilities (as in the container).
         let st = k.ok(&["exec", "-u", "1000", "c1", "cat", "/proc/self/status"]);
-        assert_eq!(status_field(&st, "CapEff"), "0000000000000000");
+        assert_eq!(proc_status_field(&st, "CapEff"), "0000000000000000");
         stop(k, "c1");
         // The container's own sets and no_new_privs.
         sleeper(
@@ -272,10 +237,10 @@ fn capabilities_seccomp_and_privileges() {
             ],
         );
         let st = k.ok(&["exec", "c2", "cat", "/proc/self/status"]);
-        assert_eq!(status_field(&st, "CapEff"), "0000000000000000");
-        assert_eq!(status_field(&st, "CapBnd"), "0000000000000000");
-        assert_eq!(status_field(&st, "NoNewPrivs"), "1");
-        assert_eq!(status_field(&st, "Seccomp"), "2");
+        assert_eq!(proc_status_field(&st, "CapEff"), "0000000000000000");
+        assert_eq!(proc_status_field(&st, "CapBnd"), "0000000000000000");
+        assert_eq!(proc_status_field(&st, "NoNewPrivs"), "1");
+        assert_eq!(proc_status_field(&st, "Seccomp"), "2");
         stop(k, "c2");
     });
 }

@@ -12,15 +12,17 @@
 //! UDP echo server is the host's python3, bound into the container.
 
 mod common;
+mod container_kit;
 
 use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream, UdpSocket};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::fixtures;
 use common::{each_mode, Kist};
+use container_kit::{alive, kill9, out, ppid, wait_until};
 
 const IMG: &str = "kist-test/bb-net:latest";
 const BACKENDS: [&str; 2] = ["pasta", "slirp4netns"];
@@ -34,16 +36,6 @@ fn image(k: &Kist) {
         tar.as_os_str(),
         OsStr::new(IMG),
     ]);
-}
-
-/// `kist ARGS`: (exit code, stdout, stderr).
-fn out<S: AsRef<OsStr>>(k: &Kist, args: &[S]) -> (i32, String, String) {
-    let o = k.run(args);
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).to_string(),
-        String::from_utf8_lossy(&o.stderr).to_string(),
-    )
 }
 
 /// A port that was free a moment ago.
@@ -61,19 +53,6 @@ fn free_udp_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-fn wait_until(secs: u64, mut cond: impl FnMut() -> bool) -> bool {
-    let end = Instant::now() + Duration::from_secs(secs);
-    loop {
-        if cond() {
-            return true;
-        }
-        if Instant::now() > end {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// `GET PATH` from 127.0.0.1:PORT; the body, once the server answers
@@ -107,33 +86,6 @@ fn inspect(k: &Kist, c: &str) -> serde_json::Value {
     let text = k.ok(&["container", "inspect", c]);
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     v[0].clone()
-}
-
-fn alive(pid: i32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(s) => !matches!(
-            s.rsplit_once(") ").and_then(|(_, r)| r.chars().next()),
-            Some('Z') | Some('X')
-        ),
-        Err(_) => false,
-    }
-}
-
-fn ppid(pid: i32) -> Option<i32> {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    s.rsplit_once(") ")?
-        .1
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-}
-
-fn kill9(pid: i32) {
-    let _ = nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(pid),
-        nix::sys::signal::Signal::SIGKILL,
-    );
 }
 
 /// The network helper record of container `id` (`RUNROOT/net/ID`).

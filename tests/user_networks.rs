@@ -12,29 +12,22 @@
 //! networks their own subnets (10.89.2xx.0/24).
 
 mod common;
+mod container_kit;
 
 use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::fixtures;
 use common::{each_mode, Kist};
+use container_kit::{alive, kill9, out, wait_until};
 
 const IMG: &str = "kist-test/bb-unet:latest";
 
 fn image(k: &Kist) {
     let tar = common::fixture("busybox-full-rootfs-v2.tar", fixtures::full_busybox_rootfs);
     k.ok(&[OsStr::new("import"), tar.as_os_str(), OsStr::new(IMG)]);
-}
-
-fn out<S: AsRef<OsStr>>(k: &Kist, args: &[S]) -> (i32, String, String) {
-    let o = k.run(args);
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).to_string(),
-        String::from_utf8_lossy(&o.stderr).to_string(),
-    )
 }
 
 /// `network create --subnet 10.89.OCTET.0/24 NAME [EXTRA]`.
@@ -44,35 +37,6 @@ fn create(k: &Kist, name: &str, octet: u8, extra: &[&str]) {
     args.extend_from_slice(extra);
     args.push(name);
     k.ok(&args);
-}
-
-fn wait_until(secs: u64, mut cond: impl FnMut() -> bool) -> bool {
-    let end = Instant::now() + Duration::from_secs(secs);
-    loop {
-        if cond() {
-            return true;
-        }
-        if Instant::now() > end {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn alive(pid: i32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
-        !matches!(
-            s.rsplit_once(") ").and_then(|(_, r)| r.chars().next()),
-            Some('Z') | Some('X')
-        )
-    })
-}
-
-fn kill9(pid: i32) {
-    let _ = nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(pid),
-        nix::sys::signal::Signal::SIGKILL,
-    );
 }
 
 /// Removes the scenario's containers and networks, and (rootless) stops

@@ -118,6 +118,13 @@ pub fn alive(pid: i32) -> bool {
     }
 }
 
+pub fn kill9(pid: i32) {
+    let _ = nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGKILL,
+    );
+}
+
 pub fn ppid(pid: i32) -> Option<i32> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let (_, rest) = s.rsplit_once(") ")?;
