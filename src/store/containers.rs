@@ -10,7 +10,7 @@
 
 use std::fs;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -296,9 +296,25 @@ impl Store {
         })
     }
 
+    /// Writes the record, durably unless the container is removed when it
+    /// exits (`--rm`): a power loss would take it anyway, and two disk
+    /// syncs are a good part of a short `run --rm`. A killed process
+    /// leaves the old record or the new one either way.
     pub fn write_container(&self, rec: &ContainerRecord) -> Result<()> {
         let path = self.container_dir(&rec.id).join("container.json");
-        fsutil::write_atomic(&path, &serde_json::to_vec_pretty(rec).unwrap_or_default())
+        self.write_record(
+            rec,
+            &path,
+            &serde_json::to_vec_pretty(rec).unwrap_or_default(),
+        )
+    }
+
+    /// A file of the container's, as durable as its record.
+    pub fn write_record(&self, rec: &ContainerRecord, path: &Path, data: &[u8]) -> Result<()> {
+        match rec.host_config.auto_remove {
+            true => fsutil::write_replace(path, data),
+            false => fsutil::write_atomic(path, data),
+        }
     }
 
     /// The recorded state (not corrected for a dead supervisor).

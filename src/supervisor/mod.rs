@@ -100,7 +100,8 @@ pub fn main(store: &Store, settings: &Settings, id: &str) -> i32 {
                 error: None,
                 code: 0,
             });
-            crate::runtime::sys::shrink_resident();
+            // It shrinks once idle (see `serve`): not now, while a short
+            // container may be exiting.
             sup.serve();
             0
         }

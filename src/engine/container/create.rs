@@ -420,7 +420,7 @@ fn write_container(
         &etc_dir(store, &rec),
     )?;
     let data = serde_json::to_vec_pretty(&oci).unwrap_or_default();
-    crate::store::fsutil::write_atomic(&dir.join("config.json"), &data)?;
+    store.write_record(&rec, &dir.join("config.json"), &data)?;
     store.write_state(id, &ContainerState::default())?;
     // The record last: a directory without it is not a container.
     store.write_container(&rec)?;
