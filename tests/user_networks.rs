@@ -16,7 +16,7 @@ mod container_kit;
 
 use std::ffi::OsStr;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{Shutdown, TcpListener, TcpStream, UdpSocket};
 use std::time::Duration;
 
 use common::fixtures;
@@ -394,13 +394,8 @@ fn published_port_through_the_bridge() {
             .unwrap()
             .port();
         let publish = format!("{port}:80");
-        if k.rootless() {
-            let (code, err) =
-                k.fails(&["run", "-d", "-p", &publish, "--network", "pub", IMG, "true"]);
-            assert_eq!(code, 125);
-            assert!(err.contains("not supported yet"), "{err}");
-            return;
-        }
+        // Root: netavark's DNAT on the host; rootless: the supervisor
+        // relays into the rootless network namespace.
         web(k, "pweb", "pub", &["-p", &publish]);
         let mut body = None;
         wait_until(10, || {
@@ -511,5 +506,102 @@ fn connect_disconnect_running_and_several_networks() {
             err.contains("cannot attach both user-defined and non-user-defined"),
             "{err}"
         );
+    });
+}
+
+/// The host's python3 in the container (its /usr, /lib and loader,
+/// read-only), running `script`, on network `net` with `extra` flags.
+fn python(k: &Kist, name: &str, net: &str, extra: &[&str], script: &str) {
+    let mut args = vec!["run", "-d", "--name", name, "--network", net];
+    args.extend_from_slice(extra);
+    args.extend([
+        "-v",
+        "/usr:/usr:ro",
+        "-v",
+        "/lib:/lib:ro",
+        "-v",
+        "/lib64:/lib64:ro",
+        IMG,
+        "/usr/bin/python3",
+        "-c",
+        script,
+    ]);
+    k.ok(&args);
+}
+
+fn free_port(udp: bool) -> u16 {
+    match udp {
+        true => UdpSocket::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port(),
+        false => TcpListener::bind("0.0.0.0:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port(),
+    }
+}
+
+#[test]
+fn published_udp_and_bulk_tcp_through_the_bridge() {
+    if !std::path::Path::new("/usr/bin/python3").exists() {
+        println!("skipped: no /usr/bin/python3 on the host");
+        return;
+    }
+    each_mode(|k: &Kist| {
+        image(k);
+        let _c = Cleanup(k);
+        create(k, "relay", 210, &[]);
+        // UDP: two senders, each answered on its own.
+        let uport = free_port(true);
+        let echo = "import socket\n\
+                    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n\
+                    s.bind(('0.0.0.0', 5000))\n\
+                    while True:\n    data, peer = s.recvfrom(2048)\n    s.sendto(b'echo:' + data, peer)\n";
+        let publish = format!("127.0.0.1:{uport}:5000/udp");
+        python(k, "uecho", "relay", &["-p", &publish], echo);
+        for who in ["a", "b"] {
+            let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+            sock.set_read_timeout(Some(Duration::from_millis(300)))
+                .unwrap();
+            let mut got = None;
+            wait_until(10, || {
+                let _ = sock.send_to(who.as_bytes(), ("127.0.0.1", uport));
+                let mut buf = [0u8; 64];
+                sock.recv_from(&mut buf)
+                    .map(|(n, _)| got = Some(String::from_utf8_lossy(&buf[..n]).to_string()))
+                    .is_ok()
+            });
+            assert_eq!(got, Some(format!("echo:{who}")), "{:?}", k.mode);
+        }
+
+        // TCP: 8 MiB in, its digest out, unchanged.
+        let tport = free_port(false);
+        let digest = "import hashlib, socket\n\
+                      s = socket.socket()\n\
+                      s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n\
+                      s.bind(('0.0.0.0', 9000))\n\
+                      s.listen(4)\n\
+                      while True:\n    c, _ = s.accept()\n    h = hashlib.sha256()\n    n = 0\n    while True:\n        d = c.recv(65536)\n        if not d:\n            break\n        h.update(d)\n        n += len(d)\n    c.sendall(('%d %s' % (n, h.hexdigest())).encode())\n    c.close()\n";
+        let publish = format!("{tport}:9000");
+        python(k, "sink", "relay", &["-p", &publish], digest);
+        let data = common::fixtures::random_bytes(11, 8 << 20);
+        let want = format!("{} {}", data.len(), common::fixtures::sha256_hex(&data));
+        let mut answer = String::new();
+        let sent = wait_until(10, || {
+            let Ok(mut s) = TcpStream::connect(("127.0.0.1", tport)) else {
+                return false;
+            };
+            let _ = s.set_read_timeout(Some(Duration::from_secs(20)));
+            if s.write_all(&data).is_err() || s.shutdown(Shutdown::Write).is_err() {
+                return false;
+            }
+            answer.clear();
+            s.read_to_string(&mut answer).is_ok() && !answer.is_empty()
+        });
+        assert!(sent, "{:?}: no answer through port {tport}", k.mode);
+        assert_eq!(answer, want, "{:?}", k.mode);
     });
 }

@@ -27,7 +27,7 @@
 
 use std::fs::{self, File};
 use std::io::Read;
-use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
@@ -368,34 +368,9 @@ impl Drop for Console {
 /// One descriptor sent with SCM_RIGHTS (runc, crun and youki send the pty
 /// master this way, with its name as the payload).
 pub(crate) fn recv_fd(stream: &UnixStream) -> Result<OwnedFd, SpawnError> {
-    use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags};
     let _ = stream.set_nonblocking(false);
-    let mut name = [0u8; 4096];
-    let mut iov = [std::io::IoSliceMut::new(&mut name)];
-    let mut space = nix::cmsg_space!([std::os::fd::RawFd; 1]);
-    let msg = recvmsg::<()>(
-        stream.as_raw_fd(),
-        &mut iov,
-        Some(&mut space),
-        MsgFlags::MSG_CMSG_CLOEXEC,
-    )
-    .map_err(|e| setup(format!("receive the terminal from the runtime: {e}")))?;
-    let mut fds = Vec::new();
-    for c in msg
-        .cmsgs()
-        .map_err(|e| setup(format!("console message: {e}")))?
-    {
-        if let ControlMessageOwned::ScmRights(list) = c {
-            fds.extend(list);
-        }
-    }
-    let mut owned = fds.into_iter().map(|fd| {
-        // SAFETY: SCM_RIGHTS just installed this descriptor in our table;
-        // nothing else refers to it.
-        unsafe { OwnedFd::from_raw_fd(fd) }
-    });
-    owned
-        .next()
+    super::sys::recv_fd(stream)
+        .map_err(|e| setup(format!("receive the terminal from the runtime: {e}")))?
         .ok_or_else(|| setup("the runtime sent no terminal descriptor"))
 }
 

@@ -2,7 +2,7 @@
 //! attributes, interface flags, terminal ioctls.
 
 use std::ffi::CString;
-use std::os::fd::{AsFd, AsRawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
@@ -261,4 +261,46 @@ pub fn helper_process(cmd: &mut std::process::Command) {
             Ok(())
         })
     };
+}
+
+/// Sends one byte over a unix socket, with `fd` (SCM_RIGHTS) when given.
+pub fn send_fd(
+    sock: &std::os::unix::net::UnixStream,
+    fd: Option<BorrowedFd<'_>>,
+) -> nix::Result<()> {
+    use nix::sys::socket::{sendmsg, ControlMessage, MsgFlags};
+    let fds = fd.map(|f| [f.as_raw_fd()]);
+    let cmsgs: Vec<ControlMessage> = fds.iter().map(|f| ControlMessage::ScmRights(f)).collect();
+    let iov = [std::io::IoSlice::new(b"f")];
+    sendmsg::<()>(sock.as_raw_fd(), &iov, &cmsgs, MsgFlags::empty(), None).map(drop)
+}
+
+/// Receives a message of `send_fd` (or of an OCI runtime's console
+/// socket): the descriptor, if one came with it. Blocks.
+pub fn recv_fd(sock: &std::os::unix::net::UnixStream) -> nix::Result<Option<OwnedFd>> {
+    use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags};
+    let mut payload = [0u8; 4096];
+    let mut iov = [std::io::IoSliceMut::new(&mut payload)];
+    let mut space = nix::cmsg_space!([std::os::fd::RawFd; 1]);
+    let msg = recvmsg::<()>(
+        sock.as_raw_fd(),
+        &mut iov,
+        Some(&mut space),
+        MsgFlags::MSG_CMSG_CLOEXEC,
+    )?;
+    if msg.bytes == 0 {
+        return Err(nix::errno::Errno::ECONNRESET);
+    }
+    let mut fds = Vec::new();
+    for c in msg.cmsgs()? {
+        if let ControlMessageOwned::ScmRights(list) = c {
+            fds.extend(list);
+        }
+    }
+    // SAFETY: SCM_RIGHTS just installed these descriptors in our table;
+    // nothing else refers to them. All but the first are closed.
+    let mut owned = fds
+        .into_iter()
+        .map(|fd| unsafe { OwnedFd::from_raw_fd(fd) });
+    Ok(owned.next())
 }

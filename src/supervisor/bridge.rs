@@ -20,6 +20,7 @@ use nix::sys::stat::Mode;
 use nix::unistd::Pid;
 
 use super::netns::{self, StaleRecord};
+use super::proxy::PortProxy;
 use crate::config::Settings;
 use crate::net::netavark::{self, Attachment, Tools};
 use crate::net::ports::{self, Published};
@@ -58,6 +59,8 @@ pub struct Bridge {
     /// As root: the published host ports, bound while the container runs
     /// (the DNAT rules forward them; see `ports::hold`).
     held_ports: Vec<OwnedFd>,
+    /// Rootless: the published ports, relayed by the supervisor.
+    proxy: Option<PortProxy>,
 }
 
 fn main_network(rec: &ContainerRecord) -> &str {
@@ -98,6 +101,7 @@ impl Bridge {
             container_net: None,
             set_up: false,
             held_ports,
+            proxy: None,
         };
         for (i, name) in names.into_iter().enumerate() {
             match bridge.lease(store, rec, name, format!("eth{i}")) {
@@ -118,6 +122,17 @@ impl Bridge {
                 Err(e) => {
                     bridge.release();
                     return Err(e);
+                }
+            }
+        }
+        if let (Some(ns), Some(main)) = (&bridge.holder, bridge.joined.first()) {
+            if !bridge.published.is_empty() {
+                match PortProxy::start(&bridge.published, main.ip, ns) {
+                    Ok(p) => bridge.proxy = Some(p),
+                    Err(e) => {
+                        bridge.release();
+                        return Err(e);
+                    }
                 }
             }
         }
@@ -353,6 +368,23 @@ impl Bridge {
         result
     }
 
+    /// The ports netavark forwards (DNAT on the bridge): as root all
+    /// published ones; rootless none, the supervisor relays them.
+    fn dnat_ports(&self) -> &[Published] {
+        match self.proxy {
+            Some(_) => &[],
+            None => &self.published,
+        }
+    }
+
+    pub fn proxy(&mut self) -> Option<&mut PortProxy> {
+        self.proxy.as_mut()
+    }
+
+    pub fn proxy_ref(&self) -> Option<&PortProxy> {
+        self.proxy.as_ref()
+    }
+
     fn stale_path(&self) -> PathBuf {
         helper::dir(&self.runroot).join(format!("{}.bridge", helper::short(&self.id)))
     }
@@ -409,13 +441,14 @@ impl Bridge {
     /// failed) and gives its addresses back.
     pub fn stop(&mut self) {
         if self.set_up {
-            if let Err(e) = self.teardown(&self.joined, &self.published) {
+            if let Err(e) = self.teardown(&self.joined, self.dnat_ports()) {
                 eprintln!("kist: warning: {e}");
             }
             self.set_up = false;
         }
         self.container_net = None;
         self.held_ports.clear();
+        self.proxy = None;
         self.release();
         let _ = std::fs::remove_file(self.stale_path());
     }
@@ -433,7 +466,7 @@ impl Bridge {
         // Marked first: a setup that fails half-way is torn down too.
         self.set_up = true;
         let mut joined = std::mem::take(&mut self.joined);
-        let result = self.setup(&path, &mut joined, &self.published);
+        let result = self.setup(&path, &mut joined, self.dnat_ports());
         self.joined = joined;
         result
     }

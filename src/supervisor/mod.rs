@@ -11,6 +11,7 @@ pub mod logfile;
 pub mod netns;
 mod network;
 pub mod protocol;
+mod proxy;
 mod serve;
 
 use std::fs::File;

@@ -340,6 +340,13 @@ impl<'a> Supervisor<'a> {
             fds.push(PollFd::new(c.stream.as_fd(), PollFlags::POLLIN));
             what.push(b'c');
         }
+        // Published ports relayed by the supervisor (rootless, user networks).
+        if let Some(p) = self.bridge.as_ref().and_then(Bridge::proxy_ref) {
+            for (fd, flags) in p.poll_set() {
+                fds.push(PollFd::new(fd, flags));
+                what.push(b'p');
+            }
+        }
         // Draining after the exit: short waits. Running: wake after a second
         // of quiet to shrink, then sleep until something happens, so an
         // idle supervisor touches no page at all.
@@ -365,7 +372,18 @@ impl<'a> Supervisor<'a> {
             .zip(&what)
             .map(|(f, w)| (*w, f.revents().is_some_and(|r| !r.is_empty())))
             .collect();
+        let proxy_events: Vec<PollFlags> = fds
+            .iter()
+            .zip(&what)
+            .filter(|(_, w)| **w == b'p')
+            .map(|(f, _)| f.revents().unwrap_or(PollFlags::empty()))
+            .collect();
         drop(fds);
+        if proxy_events.iter().any(|e| !e.is_empty()) {
+            if let Some(p) = self.bridge.as_mut().and_then(Bridge::proxy) {
+                p.handle(&proxy_events);
+            }
+        }
         let mut client = 0;
         for (w, is_ready) in ready {
             match (w, is_ready) {

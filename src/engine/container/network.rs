@@ -139,11 +139,6 @@ pub fn resolve(
                 }
                 networks.insert(more.clone(), named_endpoint(store, more, opts, false)?);
             }
-            if publishes && settings.rootless {
-                return Err(EngineError::NotSupported(format!(
-                    "publishing ports (-p, -P) of a rootless container on a user-defined network ({name})"
-                )));
-            }
             NetworkMode::Bridge(name)
         }
         Requested::None => NetworkMode::None,
