@@ -605,3 +605,62 @@ fn published_udp_and_bulk_tcp_through_the_bridge() {
         assert_eq!(answer, want, "{:?}", k.mode);
     });
 }
+
+/// The default network: as root docker's `bridge` (172.17.0.0/16 on
+/// `kist0`, NAT, no name resolution), rootless pasta or slirp4netns.
+#[test]
+fn default_network_as_root_is_a_bridge() {
+    each_mode(|k: &Kist| {
+        image(k);
+        let _c = Cleanup(k);
+        let port = free_port(false);
+        let publish = format!("{port}:80");
+        let id = k
+            .ok(&[
+                "run", "-d", "--name", "dweb", "-p", &publish, IMG, "httpd", "-f", "-p", "80",
+                "-h", "/etc",
+            ])
+            .trim()
+            .to_string();
+        let mode = k.ok(&["inspect", "-f", "{{.HostConfig.NetworkMode}}", "dweb"]);
+        let nets = k.ok(&[
+            "inspect",
+            "-f",
+            "{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.IPAddress}} {{end}}",
+            "dweb",
+        ]);
+        let got = wait_until(10, || {
+            let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
+                return false;
+            };
+            let _ = s.set_read_timeout(Some(Duration::from_secs(3)));
+            let _ = s.write_all(b"GET /passwd HTTP/1.0\r\n\r\n");
+            let mut t = String::new();
+            let _ = s.read_to_string(&mut t);
+            t.contains("root:")
+        });
+        assert!(got, "{:?}: nothing through port {port}", k.mode);
+        if k.rootless() {
+            assert!(
+                ["pasta\n", "slirp4netns\n"].contains(&mode.as_str()),
+                "{mode}"
+            );
+            return;
+        }
+        assert_eq!(mode, "bridge\n");
+        assert!(nets.starts_with("bridge=172.17."), "{nets}");
+        let inspect = k.ok(&[
+            "network",
+            "inspect",
+            "-f",
+            "{{range $k, $v := .Containers}}{{$k}} {{end}}",
+            "bridge",
+        ]);
+        assert_eq!(inspect.trim(), id);
+        // No names on the default bridge (as docker), but the way out.
+        let script = "nslookup dweb >/dev/null 2>&1 && echo named; ip route | grep -c '^default via 172.17.0.1'";
+        assert_eq!(k.ok(&["run", "--rm", IMG, "sh", "-c", script]), "1\n");
+        let (code, err) = k.fails(&["network", "rm", "bridge"]);
+        assert_eq!(code, 125, "{err}");
+    });
+}

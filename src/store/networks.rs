@@ -38,7 +38,30 @@ pub struct NetworkRecord {
     pub dns_enabled: bool,
 }
 
+/// As root, the default network: docker's `bridge` (its subnet), a
+/// netavark bridge `kist0` with NAT and no name resolution, like
+/// docker's default bridge. Rootless, the default network is pasta or
+/// slirp4netns and `bridge` names that.
+pub const DEFAULT_BRIDGE: &str = "bridge";
+
 impl NetworkRecord {
+    pub fn default_bridge() -> NetworkRecord {
+        NetworkRecord {
+            name: DEFAULT_BRIDGE.into(),
+            id: crate::store::Digest::of(DEFAULT_BRIDGE.as_bytes())
+                .hex()
+                .to_string(),
+            created: "0001-01-01T00:00:00Z".into(),
+            driver: "bridge".into(),
+            subnet: "172.17.0.0/16".into(),
+            gateway: "172.17.0.1".into(),
+            internal: false,
+            labels: BTreeMap::new(),
+            interface: "kist0".into(),
+            dns_enabled: false,
+        }
+    }
+
     /// The subnet's address and prefix length.
     pub fn subnet_parts(&self) -> Option<(Ipv4Addr, u8)> {
         parse_cidr(&self.subnet)
@@ -114,6 +137,9 @@ impl Store {
 
     /// The network named `name`, if it exists.
     pub fn find_network(&self, name: &str) -> Result<Option<NetworkRecord>> {
+        if name == DEFAULT_BRIDGE && !self.rootless {
+            return Ok(Some(NetworkRecord::default_bridge()));
+        }
         if !valid_name(name) {
             return Ok(None);
         }

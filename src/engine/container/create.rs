@@ -213,6 +213,7 @@ pub fn create(store: &Store, settings: &Settings, opts: &CreateOptions) -> Resul
         &opts.net,
         network::image_exposed(&icfg),
         opts.hostname.is_some(),
+        external::is_external(runtime_name(settings, opts)),
     )?;
     let mut warnings = net.warnings.clone();
     if settings.rootless && !settings.id_map.has_ranges() {

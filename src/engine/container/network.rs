@@ -103,6 +103,7 @@ pub fn resolve(
     opts: &NetworkOptions,
     image_exposed: BTreeSet<String>,
     hostname_given: bool,
+    external_runtime: bool,
 ) -> Result<Resolved> {
     if opts.ip6.is_some() {
         return Err(EngineError::NotSupported("--ip6 (IPv6 networks)".into()));
@@ -126,6 +127,16 @@ pub fn resolve(
         Requested::Default(Some(b)) => {
             b.binary().map_err(net_err)?;
             NetworkMode::Private(b)
+        }
+        // As root: docker's default bridge (unless kist.toml names a
+        // helper, or an external runtime runs it: bridges are the built-in
+        // runtime's); rootless: pasta or slirp4netns.
+        Requested::Default(None)
+            if !settings.rootless && settings.network_backend.is_none() && !external_runtime =>
+        {
+            let name = crate::store::networks::DEFAULT_BRIDGE.to_string();
+            networks.insert(name.clone(), named_endpoint(store, &name, opts, true)?);
+            NetworkMode::Bridge(name)
         }
         Requested::Default(None) => {
             let preferred = settings.network_backend.as_deref().and_then(Backend::parse);

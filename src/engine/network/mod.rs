@@ -1,6 +1,8 @@
 //! `kist network`: user-defined networks (records in the store, see
 //! `store::networks`) next to docker's three predefined ones, `bridge`
-//! (kist's default network: pasta or slirp4netns), `host` and `none`.
+//! (kist's default network: as root a netavark bridge, see
+//! `store::networks::DEFAULT_BRIDGE`; rootless pasta or slirp4netns),
+//! `host` and `none`.
 //! The bridges themselves are made when a container starts (`src/net`);
 //! these verbs only manage the records.
 
@@ -82,7 +84,11 @@ pub fn all(store: &Store) -> Result<Vec<Network>> {
             rec,
             builtin: false,
         })
-        .chain(predefined())
+        .chain(predefined().map(|n| match store.find_network(&n.rec.name) {
+            // As root, `bridge` is a real one (see DEFAULT_BRIDGE).
+            Ok(Some(rec)) => Network { rec, builtin: true },
+            _ => n,
+        }))
         .collect();
     nets.sort_by(|a, b| a.rec.name.cmp(&b.rec.name));
     Ok(nets)
