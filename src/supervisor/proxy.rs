@@ -289,7 +289,15 @@ impl Conn {
         if self.ctr_eof && self.down.is_empty() {
             let _ = self.host.shutdown(Shutdown::Write);
         }
-        if self.host_eof && self.ctr_eof && self.up.is_empty() && self.down.is_empty() {
+        // Both ends done, or one side gone for good (a hang-up is
+        // reported whatever is asked: polling it again would spin).
+        let gone = PollFlags::POLLHUP | PollFlags::POLLERR;
+        let host_gone = host.intersects(gone) && self.host_eof && self.up.is_empty();
+        let ctr_gone = ctr.intersects(gone) && self.ctr_eof && self.down.is_empty();
+        if (self.host_eof && self.ctr_eof && self.up.is_empty() && self.down.is_empty())
+            || host_gone
+            || ctr_gone
+        {
             self.done = true;
         }
     }
