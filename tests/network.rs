@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use common::fixtures;
 use common::{each_mode, Kist};
-use container_kit::{alive, kill9, out, ppid, wait_until};
+use container_kit::{alive, all_ids, kill9, out, ppid, wait_until, HOST_PYTHON};
 
 const IMG: &str = "kist-test/bb-net:latest";
 const BACKENDS: [&str; 2] = ["pasta", "slirp4netns"];
@@ -100,11 +100,7 @@ struct Cleanup<'a>(&'a Kist);
 impl Drop for Cleanup<'_> {
     fn drop(&mut self) {
         let k = self.0;
-        let ids = k.run(&["ps", "-a", "-q", "--no-trunc"]);
-        let ids: Vec<String> = String::from_utf8_lossy(&ids.stdout)
-            .split_whitespace()
-            .map(String::from)
-            .collect();
+        let ids = all_ids(k);
         let mut helpers = Vec::new();
         for id in &ids {
             if let Some(r) = helper_record(k, id) {
@@ -275,19 +271,8 @@ fn published_udp_port_echoes() {
             if let Some(n) = network {
                 args.extend(["--network", n]);
             }
-            // The host's python3, with its /usr, /lib and loader, read-only.
-            args.extend([
-                "-v",
-                "/usr:/usr:ro",
-                "-v",
-                "/lib:/lib:ro",
-                "-v",
-                "/lib64:/lib64:ro",
-                IMG,
-                "/usr/bin/python3",
-                "-c",
-                &echo,
-            ]);
+            args.extend(HOST_PYTHON);
+            args.extend([IMG, "/usr/bin/python3", "-c", &echo]);
             k.ok(&args);
             assert_eq!(inspect(k, &name)["HostConfig"]["NetworkMode"], mode);
             let sock = UdpSocket::bind("127.0.0.1:0").unwrap();

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use common::fixtures;
 use common::{each_mode, Kist};
-use container_kit::{alive, kill9, out, wait_until};
+use container_kit::{alive, all_ids, kill9, out, wait_until, HOST_PYTHON};
 
 const IMG: &str = "kist-test/bb-unet:latest";
 
@@ -46,11 +46,7 @@ struct Cleanup<'a>(&'a Kist);
 impl Drop for Cleanup<'_> {
     fn drop(&mut self) {
         let k = self.0;
-        let ids = k.run(&["ps", "-a", "-q", "--no-trunc"]);
-        let ids: Vec<String> = String::from_utf8_lossy(&ids.stdout)
-            .split_whitespace()
-            .map(String::from)
-            .collect();
+        let ids = all_ids(k);
         if !ids.is_empty() {
             let mut args = vec!["rm".to_string(), "-f".to_string()];
             args.extend(ids);
@@ -514,18 +510,8 @@ fn connect_disconnect_running_and_several_networks() {
 fn python(k: &Kist, name: &str, net: &str, extra: &[&str], script: &str) {
     let mut args = vec!["run", "-d", "--name", name, "--network", net];
     args.extend_from_slice(extra);
-    args.extend([
-        "-v",
-        "/usr:/usr:ro",
-        "-v",
-        "/lib:/lib:ro",
-        "-v",
-        "/lib64:/lib64:ro",
-        IMG,
-        "/usr/bin/python3",
-        "-c",
-        script,
-    ]);
+    args.extend(HOST_PYTHON);
+    args.extend([IMG, "/usr/bin/python3", "-c", script]);
     k.ok(&args);
 }
 

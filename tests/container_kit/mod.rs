@@ -177,6 +177,26 @@ pub fn assert_clean(k: &Kist, ids: &[String]) {
     assert!(tmp_ok, "{:?}: ROOT/tmp: {:?}", k.mode, k.tmp_entries());
 }
 
+/// The full IDs of all the scenario's containers (none when ps fails).
+pub fn all_ids(k: &Kist) -> Vec<String> {
+    let out = k.run(&["ps", "-a", "-q", "--no-trunc"]);
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(String::from)
+        .collect()
+}
+
+/// `-v` flags that lend a container the host's python3: its /usr, /lib
+/// and loader, read-only.
+pub const HOST_PYTHON: [&str; 6] = [
+    "-v",
+    "/usr:/usr:ro",
+    "-v",
+    "/lib:/lib:ro",
+    "-v",
+    "/lib64:/lib64:ro",
+];
+
 /// Removes every container of the scenario when dropped (also on panic), so
 /// that no container outlives its test: `rm -f` of them all, then SIGKILL
 /// to what is left of their processes (a supervisor, or a container process
@@ -186,11 +206,7 @@ pub struct Cleanup<'a>(pub &'a Kist);
 impl Drop for Cleanup<'_> {
     fn drop(&mut self) {
         let k = self.0;
-        let ids = k.run(&["ps", "-a", "-q", "--no-trunc"]);
-        let ids: Vec<String> = String::from_utf8_lossy(&ids.stdout)
-            .split_whitespace()
-            .map(String::from)
-            .collect();
+        let ids = all_ids(k);
         // Container processes: (pid, command line) to kill only those.
         let mut procs: Vec<(i32, Vec<u8>)> = Vec::new();
         for id in &ids {
