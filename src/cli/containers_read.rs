@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use clap::Args;
 use serde_json::{json, Value};
 
-use super::output::{ellipsis, print_list, print_objects, since};
+use super::output::{ellipsis, print_inspected, print_list, since};
 use crate::engine::container::inspect;
 use crate::engine::container::logs::{self, LogsOptions, Stream};
 use crate::engine::container::ps::{self, ContainerFilters, ContainerRow, PsOptions};
@@ -257,29 +257,6 @@ pub fn inspect(store: &Store, a: &ContainerInspectArgs) -> anyhow::Result<i32> {
 /// `kist inspect NAME…` without `--type`: containers, else images.
 pub fn inspect_any(store: &Store, names: &[String], format: Option<&str>) -> anyhow::Result<i32> {
     print_inspected(inspect::inspect_any(store, names)?, format)
-}
-
-/// Prints the objects found; each one missing is an error on stderr and
-/// exit status 125 (the found ones are still printed).
-fn print_inspected(
-    results: Vec<crate::engine::Result<Value>>,
-    format: Option<&str>,
-) -> anyhow::Result<i32> {
-    let mut found = Vec::new();
-    let mut code = 0;
-    for r in results {
-        match r {
-            Ok(v) => found.push(v),
-            Err(e) => {
-                eprintln!("Error: {e}");
-                code = super::EXIT_KIST;
-            }
-        }
-    }
-    if format.is_some() || !found.is_empty() || code == 0 {
-        print_objects(format, &found)?;
-    }
-    Ok(code)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use clap::{ArgAction, Args, Subcommand};
 use serde_json::{json, Value};
 
 use super::archive::{ImportArgs, LoadArgs, SaveArgs};
-use super::output::{ellipsis, image_id, print_list, print_objects, since};
+use super::output::{ellipsis, image_id, print_inspected, print_list, since};
 use crate::engine::filters::ImageFilters;
 use crate::engine::{self, history::HistoryRow, images::ImageRow, remove::Removed};
 use crate::format::units;
@@ -280,21 +280,7 @@ pub fn inspect(store: &Store, a: &InspectArgs) -> anyhow::Result<i32> {
 }
 
 fn inspect_images(store: &Store, names: &[String], format: Option<&str>) -> anyhow::Result<i32> {
-    let mut found = Vec::new();
-    let mut code = 0;
-    for r in engine::inspect::inspect(store, names)? {
-        match r {
-            Ok(v) => found.push(v),
-            Err(e) => {
-                eprintln!("Error: {e}");
-                code = super::EXIT_KIST;
-            }
-        }
-    }
-    if format.is_some() || !found.is_empty() || code == 0 {
-        print_objects(format, &found)?;
-    }
-    Ok(code)
+    print_inspected(engine::inspect::inspect(store, names)?, format)
 }
 
 #[derive(Args, Debug)]

@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
-use super::output::{print_list, print_objects};
+use super::output::{print_inspected, print_list};
 use crate::config::Settings;
 use crate::engine::filters::ImageFilters;
 use crate::engine::network::{connect, create, list, remove, Network};
@@ -162,21 +162,7 @@ pub struct InspectArgs {
 /// Prints the networks found; each one missing is an error on stderr and
 /// exit status 125 (the found ones are still printed).
 pub fn inspect(store: &Store, names: &[String], format: Option<&str>) -> anyhow::Result<i32> {
-    let mut found = Vec::new();
-    let mut code = 0;
-    for r in list::inspect(store, names)? {
-        match r {
-            Ok(v) => found.push(v),
-            Err(e) => {
-                eprintln!("Error: {e}");
-                code = super::EXIT_KIST;
-            }
-        }
-    }
-    if format.is_some() || !found.is_empty() || code == 0 {
-        print_objects(format, &found)?;
-    }
-    Ok(code)
+    print_inspected(list::inspect(store, names)?, format)
 }
 
 #[derive(Args, Debug)]

@@ -35,6 +35,29 @@ pub fn print_objects(format: Option<&str>, objects: &[Value]) -> anyhow::Result<
     Ok(())
 }
 
+/// Prints the objects found; each one missing is an error on stderr and
+/// exit status 125 (the found ones are still printed).
+pub fn print_inspected(
+    results: Vec<crate::engine::Result<Value>>,
+    format: Option<&str>,
+) -> anyhow::Result<i32> {
+    let mut found = Vec::new();
+    let mut code = 0;
+    for r in results {
+        match r {
+            Ok(v) => found.push(v),
+            Err(e) => {
+                eprintln!("Error: {e}");
+                code = super::EXIT_KIST;
+            }
+        }
+    }
+    if format.is_some() || !found.is_empty() || code == 0 {
+        print_objects(format, &found)?;
+    }
+    Ok(code)
+}
+
 /// JSON indented with four spaces, as docker prints it.
 pub fn pretty(v: &Value) -> String {
     use serde::Serialize;
