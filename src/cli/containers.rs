@@ -102,8 +102,8 @@ pub struct CreateArgs {
     #[arg(long, value_name = "OPT")]
     pub security_opt: Vec<String>,
     /// Ulimit options, as NAME=SOFT[:HARD] (e.g. nofile=1024:2048; -1 is unlimited)
-    #[arg(long, value_name = "ULIMIT")]
-    pub ulimit: Vec<String>,
+    #[arg(long, value_name = "ULIMIT", value_parser = crate::engine::container::ulimit::parse_arg)]
+    pub ulimit: Vec<crate::store::containers::Ulimit>,
     /// Signal to stop the container
     #[arg(long, value_name = "SIGNAL")]
     pub stop_signal: Option<String>,

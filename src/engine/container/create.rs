@@ -57,8 +57,8 @@ pub struct CreateOptions {
     pub pull: crate::engine::pull::PullPolicy,
     /// `--platform` for that pull.
     pub platform: Option<String>,
-    /// `--ulimit NAME=SOFT[:HARD]`.
-    pub ulimits: Vec<String>,
+    /// `--ulimit`s, parsed at the edge (`ulimit::parse`).
+    pub ulimits: Vec<crate::store::containers::Ulimit>,
 }
 
 #[derive(Debug)]
@@ -114,9 +114,6 @@ fn unsupported(opts: &CreateOptions) -> Result<()> {
     }
     if let Some(s) = &opts.stop_signal {
         super::stop::parse_signal(s)?;
-    }
-    for u in &opts.ulimits {
-        super::ulimit::parse(u)?;
     }
     for o in &opts.log_opts {
         let key = o.split('=').next().unwrap_or("");
@@ -379,11 +376,7 @@ fn write_container(
                     .collect(),
             },
             port_bindings: net.port_bindings.clone(),
-            ulimits: opts
-                .ulimits
-                .iter()
-                .filter_map(|u| super::ulimit::parse(u).ok())
-                .collect(),
+            ulimits: opts.ulimits.clone(),
             publish_all_ports: opts.net.publish_all,
             dns: net.dns.clone(),
             dns_search: net.dns_search.clone(),

@@ -1,5 +1,5 @@
-//! `--ulimit NAME=SOFT[:HARD]` with docker's names: checked at create,
-//! kept as `HostConfig.Ulimits`, given to the runtime as OCI rlimits.
+//! `--ulimit NAME=SOFT[:HARD]` with docker's names: parsed where the options
+//! come in, kept as `HostConfig.Ulimits`, given to the runtime as OCI rlimits.
 
 use serde_json::{json, Value};
 
@@ -25,6 +25,11 @@ const NAMES: [&str; 16] = [
     "sigpending",
     "stack",
 ];
+
+/// `parse` for clap's `value_parser`: the message as the error.
+pub fn parse_arg(spec: &str) -> std::result::Result<Ulimit, String> {
+    parse(spec).map_err(|e| e.to_string())
+}
 
 /// -1 is unlimited.
 fn limit(n: i64) -> u64 {
