@@ -305,16 +305,17 @@ impl Conn {
 
 /// Reads what is there into `buf`; true at the end of the stream (or an
 /// error, which ends it too).
+/// `buf` is empty here (a side is read only once its data went on), and
+/// keeps its capacity from one read to the next.
 fn fill(from: &mut TcpStream, buf: &mut Vec<u8>) -> bool {
-    let mut chunk = vec![0u8; CHUNK];
-    match from.read(&mut chunk) {
+    buf.resize(CHUNK, 0);
+    let read = from.read(buf);
+    let n = *read.as_ref().unwrap_or(&0);
+    buf.truncate(n);
+    match read {
         Ok(0) => true,
-        Ok(n) => {
-            buf.extend_from_slice(&chunk[..n]);
-            false
-        }
-        Err(e) if e.kind() == ErrorKind::WouldBlock || e.kind() == ErrorKind::Interrupted => false,
-        Err(_) => true,
+        Ok(_) => false,
+        Err(e) => !(e.kind() == ErrorKind::WouldBlock || e.kind() == ErrorKind::Interrupted),
     }
 }
 
