@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use common::fixtures;
 use common::{each_mode, Kist};
-use container_kit::{alive, all_ids, kill9, out, ppid, wait_until, HOST_PYTHON};
+use container_kit::{alive, all_ids, host_http_server, kill9, out, ppid, wait_until, HOST_PYTHON};
 
 const IMG: &str = "kist-test/bb-net:latest";
 const BACKENDS: [&str; 2] = ["pasta", "slirp4netns"];
@@ -308,36 +308,9 @@ fn published_udp_port_echoes() {
 
 // ------------------------------------------------------------- outbound
 
-/// An HTTP server on the host's loopback that answers every request with
-/// `text`.
-fn host_http_server(text: &'static str) -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for s in l.incoming().flatten() {
-            let mut s = s;
-            let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
-            let mut req = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
-                match s.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => req.extend_from_slice(&buf[..n]),
-                }
-            }
-            let answer = format!(
-                "HTTP/1.0 200 OK\r\nContent-Length: {}\r\n\r\n{text}",
-                text.len()
-            );
-            let _ = s.write_all(answer.as_bytes());
-        }
-    });
-    port
-}
-
 #[test]
 fn outbound_reaches_the_hosts_loopback() {
-    let port = host_http_server("hello-from-the-host\n");
+    let port = host_http_server("127.0.0.1", "hello-from-the-host\n");
     each_mode(|k: &Kist| {
         image(k);
         let _c = Cleanup(k);

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use common::fixtures;
 use common::{each_mode, Kist};
-use container_kit::{alive, all_ids, kill9, out, wait_until, HOST_PYTHON};
+use container_kit::{alive, all_ids, host_http_server, kill9, out, wait_until, HOST_PYTHON};
 
 const IMG: &str = "kist-test/bb-unet:latest";
 
@@ -65,32 +65,6 @@ impl Drop for Cleanup<'_> {
             }
         }
     }
-}
-
-/// A server for the whole test run on every host address: answers any
-/// request with `text`.
-fn host_http_server(text: &'static str) -> u16 {
-    let l = TcpListener::bind("0.0.0.0:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for mut s in l.incoming().flatten() {
-            let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
-            let mut req = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
-                match s.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => req.extend_from_slice(&buf[..n]),
-                }
-            }
-            let answer = format!(
-                "HTTP/1.0 200 OK\r\nContent-Length: {}\r\n\r\n{text}",
-                text.len()
-            );
-            let _ = s.write_all(answer.as_bytes());
-        }
-    });
-    port
 }
 
 /// A web server container on `net` serving "hello-NAME".
@@ -301,7 +275,7 @@ fn static_ip_and_a_killed_supervisor() {
 
 #[test]
 fn internal_network_has_no_way_out() {
-    let port = host_http_server("hello-from-the-host\n");
+    let port = host_http_server("0.0.0.0", "hello-from-the-host\n");
     each_mode(|k: &Kist| {
         image(k);
         let _c = Cleanup(k);

@@ -329,3 +329,30 @@ pub fn on_a_terminal(k: &Kist, args: &[&str], input: &[u8]) -> (i32, String) {
     let text = String::from_utf8_lossy(&seen.join().unwrap()).to_string();
     (status.code().unwrap_or(-1), text)
 }
+
+/// An HTTP server on the host, on `bind` (`127.0.0.1`, `0.0.0.0`), for
+/// the rest of the test run: answers every request with `text`. Its port.
+pub fn host_http_server(bind: &str, text: &'static str) -> u16 {
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind((bind, 0)).unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut s in l.incoming().flatten() {
+            let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+            let mut req = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => req.extend_from_slice(&buf[..n]),
+                }
+            }
+            let answer = format!(
+                "HTTP/1.0 200 OK\r\nContent-Length: {}\r\n\r\n{text}",
+                text.len()
+            );
+            let _ = s.write_all(answer.as_bytes());
+        }
+    });
+    port
+}
