@@ -10,6 +10,7 @@ pub mod external;
 pub mod idmap;
 mod init;
 pub mod mounts;
+pub mod resident;
 pub mod seccomp;
 pub mod storage;
 pub mod sys;

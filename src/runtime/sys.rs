@@ -159,58 +159,6 @@ pub fn set_controlling_tty<Fd: AsFd>(fd: Fd) -> nix::Result<()> {
     Errno::result(unsafe { libc::ioctl(fd.as_fd().as_raw_fd(), libc::TIOCSCTTY, 0) }).map(drop)
 }
 
-/// Shrinks the resident set of a long-lived, mostly idle process (the
-/// supervisor): read-only file mappings holding no private (copied) pages
-/// — program and library text and constants — are dropped from its page
-/// tables and marked for random access, so only the pages it really touches
-/// come back, one at a time, without fault-around; free heap goes back to
-/// the kernel. The pages stay in the page cache. Mappings with private
-/// copies (relocated RELRO data, written pages) are left alone: dropping
-/// them would lose the copies.
-pub fn shrink_resident() {
-    let Ok(smaps) = std::fs::read_to_string("/proc/self/smaps") else {
-        return;
-    };
-    let mut current: Option<(usize, usize)> = None;
-    let mut drop_ranges = Vec::new();
-    for line in smaps.lines() {
-        let mut f = line.split_whitespace();
-        let first = f.next().unwrap_or("");
-        if let Some((a, b)) = first.split_once('-') {
-            // A mapping header: "start-end perms offset dev inode path".
-            current = None;
-            let perms = f.next().unwrap_or("");
-            let inode = f.nth(2).unwrap_or("0");
-            let read_only_private = perms.as_bytes().get(1) == Some(&b'-') && perms.ends_with('p');
-            if let (true, false, Ok(start), Ok(end)) = (
-                read_only_private,
-                inode == "0",
-                usize::from_str_radix(a, 16),
-                usize::from_str_radix(b, 16),
-            ) {
-                current = Some((start, end));
-            }
-        } else if first == "Anonymous:" {
-            let anon: u64 = f.next().and_then(|n| n.parse().ok()).unwrap_or(1);
-            if let (Some(range), 0) = (current.take(), anon) {
-                drop_ranges.push(range);
-            }
-        }
-    }
-    for (start, end) in drop_ranges {
-        // SAFETY: the range is a whole read-only, file-backed private
-        // mapping of this process without private copies: MADV_RANDOM only
-        // changes read-ahead, and MADV_DONTNEED only drops page-table
-        // entries that are refilled from the unchanged file on next access.
-        unsafe {
-            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_RANDOM);
-            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED);
-        }
-    }
-    // SAFETY: malloc_trim only returns free heap memory to the kernel.
-    unsafe { libc::malloc_trim(0) };
-}
-
 /// Restores the default SIGPIPE disposition (Rust ignores it): a kist
 /// whose output pipe closed (`kist ps | head -1`) ends quietly, as Unix
 /// tools do, instead of failing on EPIPE.

@@ -360,7 +360,7 @@ impl<'a> Supervisor<'a> {
             Ok(0) => {
                 // Idle: give back the pages the last burst of work mapped.
                 if self.exit.is_none() && !self.shrunk {
-                    crate::runtime::sys::shrink_resident();
+                    crate::runtime::resident::shrink();
                     self.shrunk = true;
                 }
                 return;
