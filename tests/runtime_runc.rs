@@ -3,10 +3,13 @@
 //! with the overlay mounted there), as root and rootless.
 
 mod common;
+mod container_kit;
 
+use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
 use common::{each_mode, fixtures, have, Kist};
+use container_kit::{alive, kill9, supervisors, wait_for_log, wait_until};
 
 fn setup(k: &Kist) {
     k.load(&common::busybox_docker_archive());
@@ -151,6 +154,157 @@ fn detached_ps_stop_rm() {
         k.ok(&["rm", "-f", id.trim()]);
         assert_eq!(k.ok(&["ps", "-a", "-q"]).trim(), "");
         assert!(!k.runroot.join("runtime/runc").join(id.trim()).exists());
+    });
+}
+
+/// A runtime that is runc, with each call written to `calls`.
+fn logging_runc(k: &Kist) -> (String, std::path::PathBuf) {
+    let runc = [
+        "/usr/sbin/runc",
+        "/usr/bin/runc",
+        "/usr/local/sbin/runc",
+        "/usr/local/bin/runc",
+    ]
+    .into_iter()
+    .find(|p| std::path::Path::new(p).exists())
+    .expect("runc");
+    let calls = k.path("runtime-calls");
+    let script = format!(
+        "#!/bin/sh\necho \"$*\" >> {}\nexec {runc} \"$@\"\n",
+        calls.display()
+    );
+    let wrapper = k.write("runc-logged", script.as_bytes());
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (wrapper.to_str().unwrap().to_string(), calls)
+}
+
+#[test]
+fn signals_go_through_the_runtime() {
+    if !runc() {
+        return;
+    }
+    each_mode(|k: &Kist| {
+        setup(k);
+        let (runtime, calls) = logging_runc(k);
+        let script =
+            "trap 'echo got USR1; exit 3' USR1; echo ready; while true; do sleep 0.1; done";
+        let id = k.ok(&[
+            "run",
+            "-d",
+            "--runtime",
+            &runtime,
+            fixtures::NAME,
+            "busybox",
+            "sh",
+            "-c",
+            script,
+        ]);
+        let id = id.trim();
+        wait_for_log(k, id, "ready");
+        k.ok(&["kill", "-s", "USR1", id]);
+        assert_eq!(k.ok(&["wait", id]).trim(), "3", "[{:?}]", k.mode);
+        assert!(k.ok(&["logs", id]).contains("got USR1"));
+        let log = std::fs::read_to_string(&calls).unwrap();
+        assert!(
+            log.lines().any(|l| l.ends_with(&format!("kill {id} 10"))),
+            "[{:?}] no runc kill: {log}",
+            k.mode
+        );
+        // stop: the stop signal, then KILL after the timeout, both through runc.
+        let id = k.ok(&[
+            "run",
+            "-d",
+            "--runtime",
+            &runtime,
+            fixtures::NAME,
+            "busybox",
+            "sleep",
+            "300",
+        ]);
+        let id = id.trim();
+        k.ok(&["stop", "-t", "1", id]);
+        let log = std::fs::read_to_string(&calls).unwrap();
+        for sig in [15, 9] {
+            assert!(
+                log.lines()
+                    .any(|l| l.ends_with(&format!("kill {id} {sig}"))),
+                "[{:?}] no runc kill {sig}: {log}",
+                k.mode
+            );
+        }
+        k.ok(&["rm", "-f", id]);
+    });
+}
+
+#[test]
+fn a_container_outliving_its_supervisor_is_stopped_by_the_next_command() {
+    if !runc() {
+        return;
+    }
+    each_mode(|k: &Kist| {
+        setup(k);
+        let (runtime, calls) = logging_runc(k);
+        let id = k.ok(&[
+            "run",
+            "-d",
+            "--runtime",
+            &runtime,
+            fixtures::NAME,
+            "busybox",
+            "sleep",
+            "300",
+        ]);
+        let id = id.trim();
+        let pid: i32 = k
+            .ok(&["inspect", "-f", "{{.State.Pid}}", id])
+            .trim()
+            .parse()
+            .unwrap();
+        let sup = supervisors(id);
+        assert_eq!(sup.len(), 1, "[{:?}] {sup:?}", k.mode);
+        kill9(sup[0]);
+        assert!(wait_until(5, || supervisors(id).is_empty()));
+        // runc's container is not a child that dies with the supervisor.
+        assert!(
+            alive(pid),
+            "[{:?}] the runc container died with its supervisor",
+            k.mode
+        );
+        let status = k.ok(&[
+            "ps",
+            "-a",
+            "--filter",
+            &format!("id={id}"),
+            "--format",
+            "{{.Status}}",
+        ]);
+        assert!(
+            status.starts_with("Exited (137)"),
+            "[{:?}] {status}",
+            k.mode
+        );
+        assert!(
+            wait_until(5, || !alive(pid)),
+            "[{:?}] container {pid} still runs",
+            k.mode
+        );
+        let log = std::fs::read_to_string(&calls).unwrap();
+        for call in [format!("state {id}"), format!("delete --force {id}")] {
+            assert!(
+                log.lines().any(|l| l.ends_with(&call)),
+                "[{:?}] no {call}: {log}",
+                k.mode
+            );
+        }
+        let error = k.ok(&["inspect", "-f", "{{.State.Error}}", id]);
+        assert!(error.contains("supervisor died"), "{error}");
+        k.ok(&["rm", id]);
+        assert!(!k
+            .runroot
+            .join("runtime")
+            .join("runc-logged")
+            .join(id)
+            .exists());
     });
 }
 

@@ -9,6 +9,7 @@ use clap::Args;
 use crate::config::Settings;
 use crate::engine::container::attach::{self, AttachStreams};
 use crate::engine::container::network::NetworkOptions;
+use crate::engine::container::state::SignalTarget;
 use crate::engine::container::{create::CreateOptions, port, remove, run, start, stop};
 use crate::store::Store;
 
@@ -257,7 +258,7 @@ fn streams(
             None
         },
         // The pid is filled in once the container runs.
-        proxy_signals_to: (sig_proxy && !tty).then_some(0),
+        proxy_signals_to: (sig_proxy && !tty).then_some(SignalTarget::Pid(0)),
         tty,
         detach_keys: attach::parse_detach_keys(keys)?,
     })
@@ -330,7 +331,7 @@ pub fn start_cmd(store: &Store, settings: &Settings, a: &StartArgs) -> anyhow::R
             Ok(started) => match (started.attach, attach) {
                 (Some(sock), true) => {
                     let mut io = streams(a.interactive, started.tty, &[], true, &a.detach_keys)?;
-                    io.proxy_signals_to = io.proxy_signals_to.map(|_| started.pid);
+                    io.proxy_signals_to = io.proxy_signals_to.map(|_| started.signals.clone());
                     code = end_code(Some(attach::relay(sock, io)?));
                 }
                 _ => println!("{c}"),
@@ -401,10 +402,10 @@ pub struct KillArgs {
     pub containers: Vec<String>,
 }
 
-pub fn kill_cmd(store: &Store, a: &KillArgs) -> anyhow::Result<i32> {
+pub fn kill_cmd(store: &Store, settings: &Settings, a: &KillArgs) -> anyhow::Result<i32> {
     let sig = stop::parse_signal(&a.signal)?;
     Ok(each(&a.containers, |c| {
-        stop::kill(store, c, sig).map(|_| ())
+        stop::kill(store, settings, c, sig).map(|_| ())
     }))
 }
 
@@ -477,7 +478,7 @@ pub fn attach_cmd(store: &Store, settings: &Settings, a: &AttachArgs) -> anyhow:
         a.sig_proxy,
         &a.detach_keys,
     )?;
-    io.proxy_signals_to = io.proxy_signals_to.map(|_| at.pid);
+    io.proxy_signals_to = io.proxy_signals_to.map(|_| at.signals.clone());
     Ok(end_code(Some(attach::relay(at.sock, io)?)))
 }
 

@@ -6,6 +6,7 @@ use clap::Args;
 use serde_json::{json, Value};
 
 use super::output::{ellipsis, print_inspected, print_list, since};
+use crate::config::Settings;
 use crate::engine::container::inspect;
 use crate::engine::container::logs::{self, LogsOptions, Stream};
 use crate::engine::container::ps::{self, ContainerFilters, ContainerRow, PsOptions};
@@ -49,7 +50,7 @@ const PS_TABLE: &str =
     "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
 const PS_TABLE_SIZE: &str = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\t{{.Size}}";
 
-pub fn ps(store: &Store, a: &PsArgs) -> anyhow::Result<i32> {
+pub fn ps(store: &Store, settings: &Settings, a: &PsArgs) -> anyhow::Result<i32> {
     let last = if a.latest {
         Some(1)
     } else {
@@ -63,7 +64,7 @@ pub fn ps(store: &Store, a: &PsArgs) -> anyhow::Result<i32> {
         size,
         filters: ContainerFilters::parse(&a.filter)?,
     };
-    let rows = ps::list(store, &opts)?;
+    let rows = ps::list(store, settings, &opts)?;
     if a.quiet {
         for r in &rows {
             println!("{}", container_id(&r.id, a.no_trunc));
@@ -249,14 +250,23 @@ pub struct ContainerInspectArgs {
     pub size: bool,
 }
 
-pub fn inspect(store: &Store, a: &ContainerInspectArgs) -> anyhow::Result<i32> {
-    let results = inspect::inspect(store, &a.containers, a.size)?;
+pub fn inspect(
+    store: &Store,
+    settings: &Settings,
+    a: &ContainerInspectArgs,
+) -> anyhow::Result<i32> {
+    let results = inspect::inspect(store, settings, &a.containers, a.size)?;
     print_inspected(results, a.format.as_deref())
 }
 
 /// `kist inspect NAME…` without `--type`: containers, else images.
-pub fn inspect_any(store: &Store, names: &[String], format: Option<&str>) -> anyhow::Result<i32> {
-    print_inspected(inspect::inspect_any(store, names)?, format)
+pub fn inspect_any(
+    store: &Store,
+    settings: &Settings,
+    names: &[String],
+    format: Option<&str>,
+) -> anyhow::Result<i32> {
+    print_inspected(inspect::inspect_any(store, settings, names)?, format)
 }
 
 #[cfg(test)]
@@ -273,6 +283,7 @@ mod tests {
         add(&store, "job", 60, Status::Exited, 1);
         let rows = ps::list(
             &store,
+            &crate::engine::container::ps::tests::settings_of(&store),
             &PsOptions {
                 all: true,
                 size: true,

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use super::archive::{ImportArgs, LoadArgs, SaveArgs};
 use super::output::{ellipsis, image_id, print_inspected, print_list, since};
+use crate::config::Settings;
 use crate::engine::filters::ImageFilters;
 use crate::engine::{self, history::HistoryRow, images::ImageRow, remove::Removed};
 use crate::format::units;
@@ -260,11 +261,12 @@ pub struct InspectArgs {
     pub kind: Option<String>,
 }
 
-pub fn inspect(store: &Store, a: &InspectArgs) -> anyhow::Result<i32> {
+pub fn inspect(store: &Store, settings: &Settings, a: &InspectArgs) -> anyhow::Result<i32> {
     match a.kind.as_deref() {
-        None => super::containers_read::inspect_any(store, &a.names, a.format.as_deref()),
+        None => super::containers_read::inspect_any(store, settings, &a.names, a.format.as_deref()),
         Some("container") => super::containers_read::inspect(
             store,
+            settings,
             &super::containers_read::ContainerInspectArgs {
                 containers: a.names.clone(),
                 format: a.format.clone(),

@@ -81,7 +81,7 @@ impl ContainerVerb {
             V::Start(a) => containers::start_cmd(store, settings, &a),
             V::Stop(a) => containers::stop_cmd(store, settings, &a),
             V::Restart(a) => containers::restart_cmd(store, settings, &a),
-            V::Kill(a) => containers::kill_cmd(store, &a),
+            V::Kill(a) => containers::kill_cmd(store, settings, &a),
             V::Rm(a) => containers::rm_cmd(store, settings, &a),
             V::Wait(a) => containers::wait_cmd(store, settings, &a),
             V::Exec(a) => exec::exec_cmd(store, settings, &a),
@@ -103,8 +103,8 @@ impl ContainerCommand {
 
     pub fn run(self, store: &Store, settings: &Settings) -> anyhow::Result<i32> {
         match self {
-            ContainerCommand::Ls(a) => containers_read::ps(store, &a),
-            ContainerCommand::Inspect(a) => containers_read::inspect(store, &a),
+            ContainerCommand::Ls(a) => containers_read::ps(store, settings, &a),
+            ContainerCommand::Inspect(a) => containers_read::inspect(store, settings, &a),
             ContainerCommand::Prune(a) => containers::container_prune_cmd(store, settings, &a),
             ContainerCommand::Verb(v) => v.run(store, settings),
         }

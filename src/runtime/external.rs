@@ -374,26 +374,72 @@ pub(crate) fn recv_fd(stream: &UnixStream) -> Result<OwnedFd, SpawnError> {
         .ok_or_else(|| setup("the runtime sent no terminal descriptor"))
 }
 
-/// `RUNTIME delete --force ID`: removes the runtime's state of a container
-/// (and kills it if it still runs). Safe to call from any process.
-pub fn delete_external(runtime: &str, id: &str, state_root: &Path) -> Result<(), String> {
+/// `RUNTIME --root STATE_ROOT ARGS…`, run to the end from any process (the
+/// supervisor, or a later kist command): its stderr on failure.
+fn runtime_call(runtime: &str, state_root: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
     let bin = resolve(runtime)?;
     let out = Command::new(&bin)
         .arg("--root")
         .arg(state_root)
-        .args(["delete", "--force", id])
+        .args(args)
         .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .output()
         .map_err(|e| format!("{}: {e}", bin.display()))?;
-    if out.status.success() || !state_root.join(id).exists() {
-        return Ok(());
+    match out.status.success() {
+        true => Ok(out.stdout),
+        false => Err(format!(
+            "{runtime} {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )),
     }
-    Err(format!(
-        "{runtime} delete {id}: {}",
-        String::from_utf8_lossy(&out.stderr).trim()
-    ))
+}
+
+/// `RUNTIME delete --force ID`: removes the runtime's state of a container
+/// (and kills it if it still runs). Safe to call from any process.
+pub fn delete_external(runtime: &str, id: &str, state_root: &Path) -> Result<(), String> {
+    match runtime_call(runtime, state_root, &["delete", "--force", id]) {
+        Err(e) if state_root.join(id).exists() => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// `RUNTIME kill ID SIGNAL`: the runtime signals the container's process.
+pub fn kill_external(
+    runtime: &str,
+    id: &str,
+    state_root: &Path,
+    signal: Signal,
+) -> Result<(), String> {
+    let sig = (signal as i32).to_string();
+    runtime_call(runtime, state_root, &["kill", id, &sig]).map(drop)
+}
+
+/// What `RUNTIME state ID` says of a container (OCI runtime spec, "State").
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct RuntimeState {
+    /// `creating`, `created`, `running`, `paused` or `stopped`.
+    pub status: String,
+    #[serde(default)]
+    pub pid: i32,
+}
+
+/// `RUNTIME state ID`: whether the runtime knows the container, and its
+/// status; `None` when the runtime has no state of it.
+pub fn state_external(
+    runtime: &str,
+    id: &str,
+    state_root: &Path,
+) -> Result<Option<RuntimeState>, String> {
+    if !state_root.join(id).exists() {
+        return Ok(None);
+    }
+    let out = runtime_call(runtime, state_root, &["state", id])?;
+    serde_json::from_slice(&out)
+        .map(Some)
+        .map_err(|e| format!("{runtime} state {id}: {e}"))
 }
 
 /// Writes `bundle/runtime-config/config.json`; returns the rootfs path.

@@ -13,6 +13,7 @@ use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::termios;
 
 use super::super::{EngineError, Result};
+use super::state::SignalTarget;
 use crate::supervisor::protocol::{self, read_frame, write_frame};
 
 /// Where attached output goes and input comes from.
@@ -21,8 +22,8 @@ pub struct AttachStreams {
     /// `None`: that stream is not attached (`-a`).
     pub stdout: Option<OwnedFd>,
     pub stderr: Option<OwnedFd>,
-    /// Forward SIGINT/SIGTERM/SIGHUP… received by kist to this pid.
-    pub proxy_signals_to: Option<i32>,
+    /// Forward SIGINT/SIGTERM/SIGHUP… received by kist to the container.
+    pub proxy_signals_to: Option<SignalTarget>,
     /// The container has a terminal: raw mode, window size, detach keys.
     pub tty: bool,
     /// Typed on stdin, detaches (docker's default: ctrl-p ctrl-q).
@@ -215,8 +216,8 @@ pub fn relay(mut sock: UnixStream, io: AttachStreams) -> Result<AttachEnd> {
                 let sig = Signal::try_from(info.ssi_signo as i32).ok();
                 if sig == Some(Signal::SIGWINCH) {
                     send_size(&mut writer, size_fd);
-                } else if let Some(pid) = io.proxy_signals_to {
-                    let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), sig);
+                } else if let (Some(to), Some(sig)) = (&io.proxy_signals_to, sig) {
+                    let _ = to.send(sig);
                 }
             }
         }
@@ -284,7 +285,7 @@ pub struct Attached {
     pub sock: UnixStream,
     pub tty: bool,
     pub open_stdin: bool,
-    pub pid: i32,
+    pub signals: SignalTarget,
 }
 
 /// `kist attach`: connects to the supervisor of a running container.
@@ -294,7 +295,7 @@ pub fn attach(
     query: &str,
 ) -> Result<Attached> {
     let id = store.find_container(query)?;
-    let state = store.read_state(&id)?.effective();
+    let state = super::state::current(store, settings, &id)?;
     if state.status != crate::store::containers::Status::Running {
         return Err(EngineError::Conflict(format!(
             "you cannot attach to a stopped container, start it first: {query}"
@@ -309,7 +310,7 @@ pub fn attach(
         sock,
         tty: rec.config.tty,
         open_stdin: rec.config.open_stdin,
-        pid: state.pid,
+        signals: SignalTarget::of(settings, &rec, state.pid),
     })
 }
 

@@ -99,7 +99,7 @@ pub fn exec(store: &Store, settings: &Settings, opts: ExecOptions) -> Result<Exe
     let id = store
         .find_container(&opts.container)
         .map_err(|e| EngineError::Invalid(e.to_string()))?;
-    let state = store.read_state(&id)?.effective();
+    let state = super::state::current(store, settings, &id)?;
     if state.status != Status::Running || state.pid <= 0 {
         return Err(not_running(&id));
     }

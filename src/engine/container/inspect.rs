@@ -3,6 +3,7 @@
 use serde_json::{json, Map, Value};
 
 use super::ps::{dir_size, find};
+use crate::config::Settings;
 use crate::engine::{EngineError, Result};
 use crate::net::NetworkMode;
 use crate::store::containers::{ContainerRecord, ContainerState, Status};
@@ -19,7 +20,12 @@ pub fn container_exists(store: &Store, query: &str) -> bool {
 
 /// One object per query, in order; a query that matches nothing is an
 /// error in its slot. `size` adds `SizeRw` and `SizeRootFs`.
-pub fn inspect(store: &Store, queries: &[String], size: bool) -> Result<Vec<Result<Value>>> {
+pub fn inspect(
+    store: &Store,
+    settings: &Settings,
+    queries: &[String],
+    size: bool,
+) -> Result<Vec<Result<Value>>> {
     // The index only for sizes: inspect stays a read of two small files.
     let index = if size { Some(store.index()?) } else { None };
     Ok(queries
@@ -27,7 +33,7 @@ pub fn inspect(store: &Store, queries: &[String], size: bool) -> Result<Vec<Resu
         .map(|q| {
             let id = find(store, q)?;
             let rec = store.read_container(&id)?;
-            let state = store.read_state(&id)?.effective();
+            let state = super::state::current(store, settings, &id)?;
             let mut v = object(store, &rec, &state);
             if let Some(index) = &index {
                 let rw = dir_size(&store.container_dir(&id).join("upper"));
@@ -46,12 +52,16 @@ pub fn inspect(store: &Store, queries: &[String], size: bool) -> Result<Vec<Resu
 
 /// `kist inspect` without `--type`: each query as a container if one has
 /// that name or ID, else as an image (docker's order).
-pub fn inspect_any(store: &Store, queries: &[String]) -> Result<Vec<Result<Value>>> {
+pub fn inspect_any(
+    store: &Store,
+    settings: &Settings,
+    queries: &[String],
+) -> Result<Vec<Result<Value>>> {
     let mut out = Vec::new();
     for q in queries {
         let one = std::slice::from_ref(q);
         let found = if container_exists(store, q) {
-            inspect(store, one, false)?.remove(0)
+            inspect(store, settings, one, false)?.remove(0)
         } else {
             match crate::engine::inspect::inspect(store, one)?.remove(0) {
                 Err(EngineError::Lookup(LookupError::NotFound(_))) => Err(EngineError::Invalid(
@@ -388,7 +398,12 @@ mod tests {
         let store = temp_store("inspect");
         add_image(&store, digest(1), "busybox", None);
         let rec = add(&store, "web", 30, Status::Running, 0);
-        let q = |q: &str, size| inspect(&store, &[q.to_string()], size).unwrap().remove(0);
+        let settings = super::super::ps::tests::settings_of(&store);
+        let q = |q: &str, size| {
+            inspect(&store, &settings, &[q.to_string()], size)
+                .unwrap()
+                .remove(0)
+        };
         let v = q("web", false).unwrap();
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
         assert_eq!(&keys[..5], ["Id", "Created", "Path", "Args", "State"]);
@@ -455,7 +470,8 @@ mod tests {
         add_image(&store, digest(1), "busybox", None);
         add(&store, "web", 30, Status::Created, 0);
         let q: Vec<String> = ["web", "busybox", "ghost"].map(String::from).to_vec();
-        let mut got = inspect_any(&store, &q).unwrap().into_iter();
+        let settings = super::super::ps::tests::settings_of(&store);
+        let mut got = inspect_any(&store, &settings, &q).unwrap().into_iter();
         assert_eq!(got.next().unwrap().unwrap()["Name"], "/web");
         // The image store has no config blob here: an error, but not "no such object".
         let image = got.next().unwrap();

@@ -15,6 +15,7 @@ pub mod remove;
 pub mod run;
 pub mod spec;
 pub mod start;
+pub mod state;
 pub mod stop;
 pub mod ulimit;
 pub mod user;

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
+use crate::config::Settings;
 use crate::engine::{EngineError, Result};
 use crate::store::containers::{ContainerRecord, ContainerState, Status};
 use crate::store::{Digest, Store};
@@ -152,7 +153,7 @@ fn created_at(rec: &ContainerRecord) -> (i64, u32) {
     crate::format::units::parse_rfc3339(&rec.created).unwrap_or((0, 0))
 }
 
-pub fn list(store: &Store, opts: &PsOptions) -> Result<Vec<ContainerRow>> {
+pub fn list(store: &Store, settings: &Settings, opts: &PsOptions) -> Result<Vec<ContainerRow>> {
     let f = &opts.filters;
     // docker: a status filter or -n shows stopped containers too.
     let all = opts.all || opts.last.is_some() || !f.statuses.is_empty();
@@ -168,7 +169,7 @@ pub fn list(store: &Store, opts: &PsOptions) -> Result<Vec<ContainerRow>> {
         let Ok(state) = store.read_state(&id) else {
             continue;
         };
-        let state = state.effective();
+        let state = super::state::settle(store, settings, &id, state);
         if !all && state.status != Status::Running {
             continue;
         }
@@ -493,6 +494,24 @@ pub(crate) mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// A fresh empty store under $TMPDIR.
+    /// Settings of a root kist on `store` (its runroot inside it).
+    pub fn settings_of(store: &Store) -> Settings {
+        Settings {
+            root: store.root.clone(),
+            runroot: store.root.join("run"),
+            storage_driver: "overlay".into(),
+            storage_driver_set: true,
+            runtime: crate::runtime::external::BUILTIN.into(),
+            rootless: false,
+            uid: 0,
+            gid: 0,
+            id_map: Default::default(),
+            config_file: None,
+            registry: Default::default(),
+            network_backend: None,
+        }
+    }
+
     pub fn temp_store(tag: &str) -> Store {
         static N: AtomicUsize = AtomicUsize::new(0);
         let n = N.fetch_add(1, Ordering::SeqCst);
@@ -584,7 +603,7 @@ pub(crate) mod tests {
     }
 
     fn names(store: &Store, opts: &PsOptions) -> Vec<String> {
-        list(store, opts)
+        list(store, &settings_of(store), opts)
             .unwrap()
             .into_iter()
             .map(|r| r.name)
@@ -625,7 +644,7 @@ pub(crate) mod tests {
             ..Default::default()
         };
         assert_eq!(names(&store, &last), ["newest", "newer"]);
-        let row = &list(&store, &all).unwrap()[1];
+        let row = &list(&store, &settings_of(&store), &all).unwrap()[1];
         assert_eq!(row.command, "sh -c 'echo hi'");
         assert_eq!(row.image, "busybox");
         assert_eq!(row.state.exit_code, 3);
@@ -696,7 +715,9 @@ pub(crate) mod tests {
             filters: ContainerFilters::parse(&["since=ghost".into()]).unwrap(),
             ..Default::default()
         };
-        let err = list(&store, &bad).unwrap_err().to_string();
+        let err = list(&store, &settings_of(&store), &bad)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("no such container: ghost"), "{err}");
     }
 
@@ -729,7 +750,7 @@ pub(crate) mod tests {
         let mut index = store.index().unwrap();
         index.images.retain(|i| i.id != digest(2));
         index.save(&store.index_path()).unwrap();
-        let rows = list(&store, &PsOptions::default()).unwrap();
+        let rows = list(&store, &settings_of(&store), &PsOptions::default()).unwrap();
         assert_eq!(rows[0].image, digest(2).to_string());
         // The image string still matches.
         assert_eq!(filtered(&store, false, &["ancestor=child"]), ["kid"]);
@@ -748,7 +769,7 @@ pub(crate) mod tests {
             size: true,
             ..Default::default()
         };
-        let row = &list(&store, &opts).unwrap()[0];
+        let row = &list(&store, &settings_of(&store), &opts).unwrap()[0];
         assert_eq!(row.size_rw, Some(312));
         assert_eq!(row.size_root, Some(1312));
     }
@@ -802,7 +823,7 @@ pub(crate) mod tests {
             ..Default::default()
         };
         let t = std::time::Instant::now();
-        assert_eq!(list(&store, &opts).unwrap().len(), 50);
+        assert_eq!(list(&store, &settings_of(&store), &opts).unwrap().len(), 50);
         let took = t.elapsed();
         // Generous for debug builds on a busy machine; release is ~1 ms.
         assert!(took.as_millis() < 200, "{took:?}");

@@ -21,17 +21,17 @@ pub fn remove(store: &Store, settings: &Settings, query: &str, opts: RmOptions) 
     let id = store
         .find_container(query)
         .map_err(|e| EngineError::Invalid(e.to_string()))?;
-    let state = store.read_state(&id)?.effective();
+    let state = super::state::current(store, settings, &id)?;
     if state.status == Status::Running {
         if !opts.force {
             return Err(EngineError::Conflict(format!(
                 "cannot remove container \"{query}\": container is running\nhint: stop the container before removing it, or use kist rm -f"
             )));
         }
-        let _ = nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(state.pid),
-            nix::sys::signal::Signal::SIGKILL,
-        );
+        if let Ok(rec) = store.read_container(&id) {
+            let target = super::state::SignalTarget::of(settings, &rec, state.pid);
+            let _ = target.send(nix::sys::signal::Signal::SIGKILL);
+        }
         super::stop::wait_exit(store, settings, &id, Some(Duration::from_secs(10)))?;
     }
     let rec = match store.read_container(&id) {
@@ -135,7 +135,7 @@ pub fn prune(
         let Ok(rec) = store.read_container(&id) else {
             continue;
         };
-        let state = store.read_state(&id)?.effective();
+        let state = super::state::current(store, settings, &id)?;
         if state.status == Status::Running {
             continue;
         }

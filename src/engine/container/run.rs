@@ -37,7 +37,7 @@ pub fn run(store: &Store, settings: &Settings, opts: RunOptions) -> Result<RunRe
     };
     let end = match (started.attach, opts.attach) {
         (Some(sock), Some(mut io)) => {
-            io.proxy_signals_to = io.proxy_signals_to.map(|_| started.pid);
+            io.proxy_signals_to = io.proxy_signals_to.map(|_| started.signals.clone());
             Some(relay(sock, io)?)
         }
         _ => None,

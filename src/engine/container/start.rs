@@ -11,6 +11,7 @@ use std::process::{Command, Stdio};
 use nix::fcntl::{fcntl, FcntlArg, FdFlag, OFlag};
 
 use super::super::{EngineError, Result};
+use super::state::SignalTarget;
 use crate::config::Settings;
 use crate::store::containers::Status;
 use crate::store::Store;
@@ -18,7 +19,8 @@ use crate::supervisor::{Ready, ATTACH_ENV, READY_ENV};
 
 /// A started container, with the attach stream when one was asked for.
 pub struct Started {
-    pub pid: i32,
+    /// Where the container's signals go (`--sig-proxy`).
+    pub signals: SignalTarget,
     pub attach: Option<UnixStream>,
     /// The container has a terminal (`-t`): an attachment relays raw keys.
     pub tty: bool,
@@ -36,19 +38,22 @@ pub fn start(store: &Store, settings: &Settings, query: &str, attach: bool) -> R
     let id = store
         .find_container(query)
         .map_err(|e| EngineError::Invalid(e.to_string()))?;
-    let state = store.read_state(&id)?.effective();
+    let state = super::state::current(store, settings, &id)?;
     if state.status == Status::Running {
         return Ok(Started {
-            pid: state.pid,
+            signals: SignalTarget::of(settings, &store.read_container(&id)?, state.pid),
             attach: None,
             tty: false,
         });
     }
     // Read before launching: with --rm the record may be gone as soon as
     // the container has exited.
-    let tty = store.read_container(&id)?.config.tty;
+    let rec = store.read_container(&id)?;
     let mut started = launch(settings, &id, attach)?;
-    started.tty = tty;
+    started.tty = rec.config.tty;
+    if let SignalTarget::Pid(pid) = started.signals {
+        started.signals = SignalTarget::of(settings, &rec, pid);
+    }
     Ok(started)
 }
 
@@ -116,7 +121,7 @@ fn launch(settings: &Settings, id: &str, attach: bool) -> Result<Started> {
         }));
     }
     Ok(Started {
-        pid: ready.pid,
+        signals: SignalTarget::Pid(ready.pid),
         attach: ours,
         tty: false,
     })

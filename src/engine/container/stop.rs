@@ -6,6 +6,7 @@ use std::time::Duration;
 use nix::sys::signal::Signal;
 
 use super::super::{EngineError, Result};
+use super::state::{self, SignalTarget};
 use crate::config::Settings;
 use crate::store::containers::Status;
 use crate::store::Store;
@@ -30,22 +31,27 @@ pub fn parse_signal(s: &str) -> Result<Signal> {
     })
 }
 
-fn running_pid(store: &Store, id: &str) -> Result<Option<i32>> {
-    let state = store.read_state(id)?.effective();
-    Ok((state.status == Status::Running && state.pid > 0).then_some(state.pid))
+/// Where the signals of container `id` go, when it runs.
+fn running(store: &Store, settings: &Settings, id: &str) -> Result<Option<SignalTarget>> {
+    let state = state::current(store, settings, id)?;
+    if state.status != Status::Running || state.pid <= 0 {
+        return Ok(None);
+    }
+    let rec = store.read_container(id)?;
+    Ok(Some(SignalTarget::of(settings, &rec, state.pid)))
 }
 
-pub fn kill(store: &Store, query: &str, signal: Signal) -> Result<String> {
+pub fn kill(store: &Store, settings: &Settings, query: &str, signal: Signal) -> Result<String> {
     let id = store
         .find_container(query)
         .map_err(|e| EngineError::Invalid(e.to_string()))?;
-    let pid = running_pid(store, &id)?.ok_or_else(|| {
+    let target = running(store, settings, &id)?.ok_or_else(|| {
         EngineError::Conflict(format!(
             "cannot kill container {query}: container {} is not running",
             &id[..12]
         ))
     })?;
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal).map_err(|e| {
+    target.send(signal).map_err(|e| {
         EngineError::Invalid(format!("cannot send {signal} to container {query}: {e}"))
     })?;
     Ok(id)
@@ -115,18 +121,17 @@ pub fn stop(
     signal: Option<Signal>,
 ) -> Result<String> {
     let id = store.find_container(query)?;
-    let Some(pid) = running_pid(store, &id)? else {
+    let Some(target) = running(store, settings, &id)? else {
         return Ok(id);
     };
     let rec = store.read_container(&id)?;
     let signal =
         signal.unwrap_or_else(|| parse_signal(&rec.config.stop_signal).unwrap_or(Signal::SIGTERM));
     let secs = timeout.or(rec.config.stop_timeout).unwrap_or(10);
-    let pid = nix::unistd::Pid::from_raw(pid);
-    let _ = nix::sys::signal::kill(pid, signal);
+    let _ = target.send(signal);
     let grace = (secs >= 0).then(|| Duration::from_secs(secs as u64));
     if wait_exit(store, settings, &id, grace)?.is_none() {
-        let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);
+        let _ = target.send(Signal::SIGKILL);
         wait_exit(store, settings, &id, Some(Duration::from_secs(10)))?;
     }
     Ok(id)
