@@ -54,6 +54,10 @@ pub struct Supervisor<'a> {
     exit: Option<i32>,
     /// The resident set was shrunk since the last event.
     shrunk: bool,
+    /// When the first shrink is due even if the container never goes
+    /// quiet (a chatty one): start-up maps megabytes of text. `None` once
+    /// done.
+    first_shrink: Option<std::time::Instant>,
     /// The container's connection to the default network.
     network: Option<Network>,
     /// Its connection to user-defined networks.
@@ -253,6 +257,7 @@ impl<'a> Supervisor<'a> {
             sigfd: None,
             exit: None,
             shrunk: false,
+            first_shrink: Some(std::time::Instant::now() + std::time::Duration::from_secs(1)),
             network,
             bridge,
         };
@@ -316,6 +321,13 @@ impl<'a> Supervisor<'a> {
         self.finish();
     }
 
+    /// Gives back the pages the last burst of work mapped.
+    fn shrink(&mut self) {
+        crate::runtime::resident::shrink();
+        self.shrunk = true;
+        self.first_shrink = None;
+    }
+
     fn poll_once(&mut self) {
         // Order of the poll set: sigfd, out, err, listener, clients.
         let mut fds: Vec<PollFd> = Vec::new();
@@ -360,8 +372,7 @@ impl<'a> Supervisor<'a> {
             Ok(0) => {
                 // Idle: give back the pages the last burst of work mapped.
                 if self.exit.is_none() && !self.shrunk {
-                    crate::runtime::resident::shrink();
-                    self.shrunk = true;
+                    self.shrink();
                 }
                 return;
             }
@@ -379,6 +390,13 @@ impl<'a> Supervisor<'a> {
             .map(|(f, _)| f.revents().unwrap_or(PollFlags::empty()))
             .collect();
         drop(fds);
+        if self.exit.is_none()
+            && self
+                .first_shrink
+                .is_some_and(|t| std::time::Instant::now() >= t)
+        {
+            self.shrink();
+        }
         if proxy_events.iter().any(|e| !e.is_empty()) {
             if let Some(p) = self.bridge.as_mut().and_then(Bridge::proxy) {
                 p.handle(&proxy_events);
