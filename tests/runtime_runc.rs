@@ -178,6 +178,31 @@ fn logging_runc(k: &Kist) -> (String, std::path::PathBuf) {
     (wrapper.to_str().unwrap().to_string(), calls)
 }
 
+/// `run -d` of `sleep 300` with `runtime`; its ID.
+fn sleeper(k: &Kist, runtime: &str) -> String {
+    let args = [
+        "run",
+        "-d",
+        "--runtime",
+        runtime,
+        fixtures::NAME,
+        "busybox",
+        "sleep",
+        "300",
+    ];
+    k.ok(&args).trim().to_string()
+}
+
+/// Asserts the logged runtime was called with arguments ending in `call`.
+fn assert_called(k: &Kist, calls: &std::path::Path, call: &str) {
+    let log = std::fs::read_to_string(calls).unwrap();
+    assert!(
+        log.lines().any(|l| l.ends_with(call)),
+        "[{:?}] the runtime was not called with {call:?}; its calls:\n{log}",
+        k.mode
+    );
+}
+
 #[test]
 fn signals_go_through_the_runtime() {
     if !runc() {
@@ -204,33 +229,13 @@ fn signals_go_through_the_runtime() {
         k.ok(&["kill", "-s", "USR1", id]);
         assert_eq!(k.ok(&["wait", id]).trim(), "3", "[{:?}]", k.mode);
         assert!(k.ok(&["logs", id]).contains("got USR1"));
-        let log = std::fs::read_to_string(&calls).unwrap();
-        assert!(
-            log.lines().any(|l| l.ends_with(&format!("kill {id} 10"))),
-            "[{:?}] no runc kill: {log}",
-            k.mode
-        );
+        assert_called(k, &calls, &format!("kill {id} 10"));
         // stop: the stop signal, then KILL after the timeout, both through runc.
-        let id = k.ok(&[
-            "run",
-            "-d",
-            "--runtime",
-            &runtime,
-            fixtures::NAME,
-            "busybox",
-            "sleep",
-            "300",
-        ]);
-        let id = id.trim();
+        let id = sleeper(k, &runtime);
+        let id = id.as_str();
         k.ok(&["stop", "-t", "1", id]);
-        let log = std::fs::read_to_string(&calls).unwrap();
         for sig in [15, 9] {
-            assert!(
-                log.lines()
-                    .any(|l| l.ends_with(&format!("kill {id} {sig}"))),
-                "[{:?}] no runc kill {sig}: {log}",
-                k.mode
-            );
+            assert_called(k, &calls, &format!("kill {id} {sig}"));
         }
         k.ok(&["rm", "-f", id]);
     });
@@ -244,17 +249,8 @@ fn a_container_outliving_its_supervisor_is_stopped_by_the_next_command() {
     each_mode(|k: &Kist| {
         setup(k);
         let (runtime, calls) = logging_runc(k);
-        let id = k.ok(&[
-            "run",
-            "-d",
-            "--runtime",
-            &runtime,
-            fixtures::NAME,
-            "busybox",
-            "sleep",
-            "300",
-        ]);
-        let id = id.trim();
+        let id = sleeper(k, &runtime);
+        let id = id.as_str();
         let pid: i32 = k
             .ok(&["inspect", "-f", "{{.State.Pid}}", id])
             .trim()
@@ -288,13 +284,8 @@ fn a_container_outliving_its_supervisor_is_stopped_by_the_next_command() {
             "[{:?}] container {pid} still runs",
             k.mode
         );
-        let log = std::fs::read_to_string(&calls).unwrap();
         for call in [format!("state {id}"), format!("delete --force {id}")] {
-            assert!(
-                log.lines().any(|l| l.ends_with(&call)),
-                "[{:?}] no {call}: {log}",
-                k.mode
-            );
+            assert_called(k, &calls, &call);
         }
         let error = k.ok(&["inspect", "-f", "{{.State.Error}}", id]);
         assert!(error.contains("supervisor died"), "{error}");
