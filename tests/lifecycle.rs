@@ -328,3 +328,80 @@ fn ulimits() {
         assert!(err.contains("unknown limit \"nofiles\""), "{err}");
     });
 }
+
+/// Input rules docker has and a first version of kist missed.
+#[test]
+fn docker_input_rules() {
+    each_mode(|k: &Kist| {
+        image(k);
+        let _c = Cleanup(k);
+        // rm -f of a container that does not exist: quiet, 0 (docker 20.10+).
+        let (code, stdout, stderr) = out(k, &["rm", "-f", "nosuch"]);
+        assert_eq!(
+            (code, stdout.as_str(), stderr.as_str()),
+            (0, "", ""),
+            "{:?}",
+            k.mode
+        );
+        let (code, _, stderr) = out(k, &["rm", "nosuch"]);
+        assert_eq!(code, 125, "{stderr}");
+        // Refused before anything is made, as docker does.
+        for bad in [
+            vec!["-w", "rel"],
+            vec!["-e", "=x"],
+            vec!["--log-opt", "max-size=abc"],
+            vec!["--log-opt", "max-file=0"],
+        ] {
+            let mut args = vec!["run", "--rm", "--network", "none"];
+            args.extend_from_slice(&bad);
+            args.extend_from_slice(&[IMG, "true"]);
+            let (code, _, stderr) = out(k, &args);
+            assert_eq!(code, 125, "{:?} {bad:?}: {stderr}", k.mode);
+            assert!(stderr.starts_with("Error: "), "{stderr}");
+        }
+        assert!(all_ids(k).is_empty(), "{:?}", all_ids(k));
+        // A leading slash of --name is dropped, as inspect shows names.
+        let c = detach(k, &["--name", "/slashed"], &["sleep", "100"]);
+        assert_eq!(inspect(k, &c)["Name"], "/slashed");
+        // -v makes a missing host directory, owned by the user.
+        let dir = k.path("made-by-v");
+        let v = format!("{}:/x", dir.display());
+        assert_eq!(sh_with(k, &["-v", &v], "touch /x/f && echo ok"), "ok\n");
+        assert!(dir.join("f").exists());
+        // A start that fails records docker's exit code.
+        let (code, _, _) = out(
+            k,
+            &[
+                "run",
+                "--name",
+                "nocmd",
+                "--network",
+                "none",
+                IMG,
+                "nosuchcmd",
+            ],
+        );
+        assert_eq!(code, 127);
+        assert_eq!(
+            inspect(k, "nocmd")["State"]["ExitCode"],
+            127,
+            "{:?}",
+            k.mode
+        );
+        // exec into an --init container running as another user (the init
+        // never execs; it must stay dumpable), and exec -t gets TERM.
+        let c = detach(k, &["--init", "-u", "1000:1000"], &["sleep", "100"]);
+        assert_eq!(k.ok(&["exec", &c, "id", "-u"]), "1000\n", "{:?}", k.mode);
+        let term = k.ok(&["exec", "-t", &c, "sh", "-c", "echo $TERM"]);
+        assert_eq!(term.trim(), "xterm");
+        // A supervisor killed with -9: the next command records the end.
+        let c = detach(k, &[], &["sleep", "100"]);
+        kill9(supervisors(&c)[0]);
+        assert!(wait_until(5, || supervisors(&c).is_empty()));
+        let state = &inspect(k, &c)["State"];
+        assert_eq!(state["Status"], "exited");
+        let finished = state["FinishedAt"].as_str().unwrap().to_string();
+        assert!(!finished.starts_with("0001"), "{finished}");
+        assert_eq!(inspect(k, &c)["State"]["FinishedAt"], finished.as_str());
+    });
+}

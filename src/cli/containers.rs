@@ -424,9 +424,18 @@ pub struct RmArgs {
 
 pub fn rm_cmd(store: &Store, settings: &Settings, a: &RmArgs) -> anyhow::Result<i32> {
     let opts = remove::RmOptions { force: a.force };
-    Ok(each(&a.containers, |c| {
-        remove::remove(store, settings, c, opts).map(|_| ())
-    }))
+    let mut code = 0;
+    for c in &a.containers {
+        match remove::remove(store, settings, c, opts) {
+            Ok(Some(_)) => println!("{c}"),
+            Ok(None) => {}
+            Err(e) => {
+                eprintln!("Error: {e}");
+                code = super::EXIT_KIST;
+            }
+        }
+    }
+    Ok(code)
 }
 
 #[derive(Args, Debug)]

@@ -233,6 +233,11 @@ fn run(plan: &Plan, go: Option<OwnedFd>, err: &OwnedFd) -> Result<Infallible, Sp
     }
     let groups = plan.setgroups.then_some(plan.groups.as_slice());
     caps::switch_user(plan.caps.as_ref(), plan.uid, plan.gid, groups).map_err(SpawnError::Setup)?;
+    // A change of uid makes the process non-dumpable until it execs: its
+    // /proc/PID/ns files become root's, so pasta (connecting the network
+    // below) and `kist exec` (joining an --init container, which never
+    // execs) could not open them. runc sets it back too.
+    nix::sys::prctl::set_dumpable(true).map_err(|e| setup("set dumpable", e))?;
     if let Some(m) = plan.umask {
         nix::sys::stat::umask(Mode::from_bits_truncate(m));
     }

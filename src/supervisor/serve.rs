@@ -85,6 +85,7 @@ impl<'a> Supervisor<'a> {
         let failed = |e: String| {
             let mut state = store.read_state(id).unwrap_or_default();
             state.error = e.clone();
+            state.exit_code = 128; // docker's code for a start that failed
             let _ = store.write_state(id, &state);
             (e, 125)
         };
@@ -198,6 +199,8 @@ impl<'a> Supervisor<'a> {
                 };
                 let mut state = store.read_state(id).unwrap_or_default();
                 state.error = e.to_string();
+                // docker's State.ExitCode of a failed start: 127, 126, else 128.
+                state.exit_code = if code == 125 { 128 } else { code };
                 let _ = store.write_state(id, &state);
                 return Err((e.to_string(), code));
             }

@@ -115,11 +115,32 @@ fn unsupported(opts: &CreateOptions) -> Result<()> {
     if let Some(s) = &opts.stop_signal {
         super::stop::parse_signal(s)?;
     }
+    if let Some(w) = opts.workdir.as_deref().filter(|w| !w.starts_with('/')) {
+        return Err(EngineError::Invalid(format!(
+            "the working directory {w:?} is invalid, it needs to be an absolute path"
+        )));
+    }
+    if let Some(e) = opts.env.iter().find(|e| e.is_empty() || e.starts_with('=')) {
+        return Err(EngineError::Invalid(format!(
+            "invalid environment variable: {e:?}\nhint: use -e NAME=VALUE, or -e NAME to pass kist's own"
+        )));
+    }
     for o in &opts.log_opts {
         let key = o.split('=').next().unwrap_or("");
         if !matches!(key, "max-size" | "max-file") || !o.contains('=') {
             return Err(EngineError::Invalid(format!(
                 "invalid --log-opt {o:?}\nhint: json-file takes max-size=SIZE and max-file=N"
+            )));
+        }
+        let value = &o[key.len() + 1..];
+        let valid = match key {
+            "max-size" => crate::supervisor::logfile::parse_size(value).is_some_and(|n| n > 0),
+            _ => value.parse::<u32>().is_ok_and(|n| n >= 1),
+        };
+        if !valid {
+            return Err(EngineError::Invalid(format!(
+                "invalid --log-opt {o:?}: {value:?} is not a {}\nhint: max-size takes a size such as 10m or 512k, max-file a count of 1 or more",
+                if key == "max-size" { "size" } else { "count" }
             )));
         }
     }
@@ -220,13 +241,18 @@ pub fn create(store: &Store, settings: &Settings, opts: &CreateOptions) -> Resul
         ));
     }
     let id = names::new_id();
-    let name = match &opts.name {
+    // docker takes "/web" for "web" (inspect shows names that way).
+    let name = opts
+        .name
+        .as_deref()
+        .map(|n| n.strip_prefix('/').unwrap_or(n));
+    let name = match name {
         Some(n) if !names::valid_name(n) => {
             return Err(EngineError::Invalid(format!(
                 "invalid container name {n:?}: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
             )))
         }
-        Some(n) => n.clone(),
+        Some(n) => n.to_string(),
         None => names::random_name(),
     };
     let mut name = name;

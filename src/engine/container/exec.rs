@@ -117,7 +117,11 @@ pub fn exec(store: &Store, settings: &Settings, opts: ExecOptions) -> Result<Exe
     let spec = oci_spec::runtime::Spec::load(&config)
         .map_err(|e| EngineError::Invalid(format!("cannot read {}: {e}", config.display())))?;
     let process = spec.process().as_ref();
-    let mut extra = Vec::new();
+    // docker: a terminal gets TERM=xterm, unless -e or --env-file set it.
+    let mut extra = match opts.tty {
+        true => vec!["TERM=xterm".to_string()],
+        false => Vec::new(),
+    };
     for f in &opts.env_files {
         env_from(&read_env_file(f)?, &mut extra);
     }

@@ -17,10 +17,21 @@ pub struct RmOptions {
     pub force: bool,
 }
 
-pub fn remove(store: &Store, settings: &Settings, query: &str, opts: RmOptions) -> Result<String> {
-    let id = store
-        .find_container(query)
-        .map_err(|e| EngineError::Invalid(e.to_string()))?;
+/// `kist rm`: the ID removed; `None` when `--force` was given for a
+/// container that does not exist (docker then says nothing and exits 0).
+pub fn remove(
+    store: &Store,
+    settings: &Settings,
+    query: &str,
+    opts: RmOptions,
+) -> Result<Option<String>> {
+    let id = match store.find_container(query) {
+        Ok(id) => id,
+        Err(crate::store::containers::ContainerLookupError::NotFound(_)) if opts.force => {
+            return Ok(None)
+        }
+        Err(e) => return Err(EngineError::Invalid(e.to_string())),
+    };
     let state = super::state::current(store, settings, &id)?;
     if state.status == Status::Running {
         if !opts.force {
@@ -37,11 +48,11 @@ pub fn remove(store: &Store, settings: &Settings, query: &str, opts: RmOptions) 
     let rec = match store.read_container(&id) {
         Ok(rec) => rec,
         // A --rm container's supervisor removed it meanwhile: done.
-        Err(_) if !store.container_dir(&id).exists() => return Ok(id),
+        Err(_) if !store.container_dir(&id).exists() => return Ok(Some(id)),
         Err(e) => return Err(e.into()),
     };
     delete_files(store, settings, &rec)?;
-    Ok(id)
+    Ok(Some(id))
 }
 
 /// Removes everything of a stopped container.

@@ -389,7 +389,7 @@ pub fn bind_mount(spec: &str) -> Result<Value> {
     };
     if !src.starts_with('/') {
         return Err(EngineError::NotSupported(format!(
-            "named volumes (-v {spec})\nhint: give an absolute host path"
+            "the named volume {src:?} of -v {spec} (give an absolute host path to bind it)"
         )));
     }
     if !dst.starts_with('/') {
@@ -397,10 +397,13 @@ pub fn bind_mount(spec: &str) -> Result<Value> {
             "invalid volume specification {spec:?}: the container path {dst:?} must be absolute"
         )));
     }
+    // docker's -v makes a missing host directory (--mount does not).
     if !std::path::Path::new(src).exists() {
-        return Err(EngineError::Invalid(format!(
-            "bind source path does not exist: {src}\nhint: create it first (docker's -v creates it, kist does not yet)"
-        )));
+        std::fs::create_dir_all(src).map_err(|e| {
+            EngineError::Invalid(format!(
+                "bind source path {src} does not exist and cannot be created: {e}\nhint: create it, or pick a path you can write"
+            ))
+        })?;
     }
     let mut options = vec!["rbind".to_string(), "rprivate".to_string()];
     for o in opts.split(',').filter(|o| !o.is_empty()) {

@@ -5,7 +5,8 @@
 //! supervisor killed with -9. The first command that finds the supervisor
 //! gone asks the runtime (`RUNTIME state`) and stops what is left
 //! (`RUNTIME delete --force`), so the state kist reports (exited, 137, "the
-//! container was killed with it") is true.
+//! container was killed with it") is true. That state is then written, with
+//! the time it was found as its finish time.
 
 use std::path::PathBuf;
 
@@ -26,11 +27,16 @@ pub fn current(store: &Store, settings: &Settings, id: &str) -> Result<Container
 /// account, and an external runtime's orphaned container stopped.
 pub fn settle(store: &Store, settings: &Settings, id: &str, raw: ContainerState) -> ContainerState {
     let recorded_running = raw.status == Status::Running;
-    let state = raw.effective();
+    let mut state = raw.effective();
     if recorded_running && state.status != Status::Running {
         if let Ok(rec) = store.read_container(id) {
             stop_orphan(settings, &rec);
         }
+        // Recorded once, with the time it was found: FinishedAt.
+        if state.finished_at.is_empty() || state.finished_at.starts_with("0001-") {
+            state.finished_at = crate::engine::now_rfc3339();
+        }
+        let _ = store.write_state(id, &state);
     }
     state
 }
