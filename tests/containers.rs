@@ -1393,7 +1393,6 @@ fn name_conflict_and_unknown_container() {
             &["restart", "ghost"],
             &["kill", "ghost"],
             &["rm", "ghost"],
-            &["rm", "-f", "ghost"],
             &["wait", "ghost"],
             &["logs", "ghost"],
             &["container", "inspect", "ghost"],
